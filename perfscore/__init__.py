@@ -1,0 +1,169 @@
+"""perfscore: budget performance evaluation (预算绩效评价) as declarative YAML, scored and explained.
+
+The public API::
+
+    import perfscore
+
+    form = perfscore.load_form("examples/yueyanglou-2023/unit-self-evaluation.yaml")
+    result = perfscore.evaluate(form)
+    print(result.total, result.grade)
+    for item in result.leaves():
+        print(item.name, item.score, item.explanation)
+    text = result.to_json()
+
+``load_*`` take a path (``str`` or ``os.PathLike``) or a plain mapping; ``loads_*`` take YAML
+text. Every problem is raised as a :class:`perfscore.errors.PerfscoreError` (usually
+:class:`~perfscore.errors.ValidationErrors` holding all of them, each with its location).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import errors
+from ._build import build_form
+from ._evaluate import evaluate
+from ._library import TemplateLibrary, default_library
+from ._normalize import document_from_data
+from ._yaml import Document, Limits, load_yaml
+from .errors import PerfscoreError, ValidationErrors
+from .model import Form, Template
+from .result import Evaluation, Finding, GroupResult, LeafResult
+from .targets import Actual, Quantity, Target, parse_actual, parse_quantity, parse_target
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actual",
+    "Document",
+    "Evaluation",
+    "Finding",
+    "Form",
+    "GroupResult",
+    "LeafResult",
+    "Limits",
+    "PerfscoreError",
+    "Quantity",
+    "Target",
+    "Template",
+    "TemplateLibrary",
+    "ValidationErrors",
+    "__version__",
+    "errors",
+    "evaluate",
+    "load_form",
+    "load_template",
+    "loads_form",
+    "loads_template",
+    "parse_actual",
+    "parse_quantity",
+    "parse_target",
+    "score",
+    "validate",
+]
+
+Source = str | os.PathLike[str] | Mapping[str, Any]
+
+
+def _document(source: Source | Document, *, file: str | None, limits: Limits | None) -> Document:
+    if isinstance(source, Document):
+        return source
+    if isinstance(source, Mapping):
+        return document_from_data(source, file=file or "<data>")
+    if isinstance(source, str | os.PathLike):
+        from pathlib import Path
+
+        path = os.fspath(source)
+        return load_yaml(Path(path), file=file or path, limits=limits or Limits())
+    from .errors import InputTypeError
+
+    raise InputTypeError(
+        f"不支持的输入类型 {type(source).__name__}",
+        value=repr(source)[:80],
+        expected="文件路径（str 或 Path）或映射（dict）",
+    )
+
+
+def _library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
+    return default_library() if search_path is None else TemplateLibrary(search_path)
+
+
+def load_template(
+    source: Source,
+    *,
+    file: str | None = None,
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+    limits: Limits | None = None,
+) -> Template:
+    """Build a template from a YAML file path or a plain mapping."""
+    return _library(search_path).build(_document(source, file=file, limits=limits))
+
+
+def loads_template(
+    text: str,
+    *,
+    file: str = "<string>",
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+) -> Template:
+    """Build a template from YAML text."""
+    return _library(search_path).build(load_yaml(text, file=file))
+
+
+def load_form(
+    source: Source,
+    *,
+    template: Template | None = None,
+    file: str | None = None,
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+    limits: Limits | None = None,
+) -> Form:
+    """Load a form (YAML path or mapping) and bind it to its template.
+
+    The template is ``template`` when given, else what the form's ``template:`` names: a shipped
+    id, an id in ``search_path``, a path relative to the form, or an inline template.
+    """
+    lib = _library(search_path)
+    return build_form(_document(source, file=file, limits=limits), lib.resolve, template=template)
+
+
+def loads_form(
+    text: str,
+    *,
+    template: Template | None = None,
+    file: str = "<string>",
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+) -> Form:
+    """Load a form from YAML text."""
+    lib = _library(search_path)
+    return build_form(load_yaml(text, file=file), lib.resolve, template=template)
+
+
+def score(source: Source, **kwargs: Any) -> Evaluation:
+    """``evaluate(load_form(source, **kwargs))``."""
+    return evaluate(load_form(source, **kwargs))
+
+
+def validate(
+    source: Source,
+    *,
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+) -> list[PerfscoreError]:
+    """Every problem in a template or form file (empty when clean); never raises for bad input.
+
+    A form is also evaluated, so values that cannot be scored are reported too.
+    """
+    try:
+        doc = _document(source, file=None, limits=None)
+        kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
+        if kind == "template":
+            _library(search_path).build(doc)
+        else:
+            form = build_form(doc, _library(search_path).resolve)
+            evaluate(form)
+    except ValidationErrors as many:
+        return list(many.errors)
+    except PerfscoreError as one:
+        return [one]
+    return []
