@@ -1,0 +1,176 @@
+"""Turn Python data from API callers into the same plain shape :func:`load_yaml` produces.
+
+Callers of the Python API may pass mappings instead of YAML text. Downstream code expects
+exactly what the strict YAML loader yields (dict with str keys, list, str, bool, None), so:
+
+* ``int`` and finite ``Decimal`` become strings (``5`` → ``"5"``, ``Decimal("4073.53")`` →
+  ``"4073.53"``; Decimals are written without an exponent, ``Decimal("1E+2")`` → ``"100"``);
+* ``float`` is refused: a float cannot hold ``0.1`` or most amounts exactly, and silently
+  turning ``0.1 + 0.2`` into ``"0.30000000000000004"`` would change scores. The message
+  suggests the string or ``Decimal`` spelling;
+* ``str``, ``bool`` and ``None`` are kept, tuples become lists, mappings become dicts whose
+  keys are ``str`` (``int`` keys are turned into strings);
+* anything else, nesting deeper than 50 levels and cycles are refused.
+
+Every refusal is an :class:`~perfscore.errors.InputTypeError` whose hint names the JSON-style
+path of the offending value, e.g. ``$.indicators.产出指标[0].weight``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, Final
+
+from ._yaml import Document
+from .errors import InputTypeError
+
+__all__ = ["MAX_DEPTH", "document_from_data", "normalize"]
+
+#: Deepest nesting of mappings and lists accepted (the YAML loader's default too).
+MAX_DEPTH: Final = 50
+# Decimals whose plain notation would be longer than this keep str()'s exponent form.
+_MAX_PLAIN_DIGITS: Final = 1000
+
+
+def normalize(obj: Any, *, where: str = "") -> Any:
+    """Return ``obj`` as plain YAML-shaped data (see the module docstring).
+
+    ``where`` names the root in error messages (default ``$``), e.g. ``"actuals"`` gives
+    paths like ``actuals.产出指标[0]``.
+    """
+    return _Normalizer().convert(obj, where or "$", 0)
+
+
+def document_from_data(data: Any, file: str = "<data>") -> Document:
+    """A :class:`Document` for Python data: normalized, with no source positions."""
+    return Document(data=normalize(data), file=file, positions={}, key_positions={}, text="")
+
+
+class _Normalizer:
+    def __init__(self) -> None:
+        # ids of the containers on the current path: seeing one again means a cycle.
+        self.active: set[int] = set()
+
+    def convert(self, obj: Any, path: str, depth: int) -> Any:
+        if obj is None or isinstance(obj, bool):
+            return obj
+        if isinstance(obj, str):
+            return str.__str__(obj)  # a plain str even for subclasses
+        if isinstance(obj, int):
+            try:
+                return str(int(obj))
+            except ValueError as exc:  # more digits than int→str allows
+                raise self.refuse(
+                    "整数位数太多", obj, path, expected="不超过 4300 位的整数"
+                ) from exc
+        if isinstance(obj, Decimal):
+            return self.decimal(obj, path)
+        if isinstance(obj, float):
+            raise self.float_error(obj, path)
+        if isinstance(obj, Mapping):
+            return self.nested(obj, path, depth, self.mapping)
+        if isinstance(obj, list | tuple):
+            return self.nested(obj, path, depth, self.sequence)
+        kind = type(obj).__name__
+        hint = None
+        if isinstance(obj, bytes | bytearray):
+            hint = "请先解码成 str"
+        elif isinstance(obj, set | frozenset):
+            hint = "集合没有顺序，请改用 list"
+        raise self.refuse(
+            f"不接受 {kind} 类型的值",
+            obj,
+            path,
+            expected="str、int、Decimal、bool、None、list、tuple 或 dict",
+            extra=hint,
+        )
+
+    def nested(
+        self, obj: Any, path: str, depth: int, convert: Callable[[Any, str, int], Any]
+    ) -> Any:
+        if id(obj) in self.active:
+            raise self.refuse("数据里有循环引用（容器包含了它自己）", None, path)
+        if depth >= MAX_DEPTH:
+            raise self.refuse(
+                f"嵌套太深（超过 {MAX_DEPTH} 层的上限）",
+                None,
+                path,
+                expected=f"不超过 {MAX_DEPTH} 层",
+            )
+        self.active.add(id(obj))
+        try:
+            return convert(obj, path, depth + 1)
+        finally:
+            self.active.discard(id(obj))
+
+    def mapping(self, obj: Mapping[Any, Any], path: str, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for raw_key, value in obj.items():
+            if isinstance(raw_key, str):
+                key = str.__str__(raw_key)
+            elif isinstance(raw_key, int) and not isinstance(raw_key, bool):
+                key = self.convert(raw_key, path, depth)
+            else:
+                raise self.refuse(
+                    f"映射的键必须是 str，不能是 {type(raw_key).__name__}",
+                    raw_key,
+                    path,
+                    expected="str 或 int",
+                )
+            if key in result:
+                raise self.refuse(f"键“{key}”重复（转成文字后与另一个键相同）", raw_key, path)
+            result[key] = self.convert(value, _child(path, key), depth)
+        return result
+
+    def sequence(self, obj: list[Any] | tuple[Any, ...], path: str, depth: int) -> list[Any]:
+        return [self.convert(item, f"{path}[{i}]", depth) for i, item in enumerate(obj)]
+
+    def decimal(self, value: Decimal, path: str) -> str:
+        if not value.is_finite():
+            raise self.refuse(
+                f"不接受非有限的数值 {value}",
+                value,
+                path,
+                expected="有限的数值",
+            )
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)  # finite
+        if abs(exponent) + len(value.as_tuple().digits) > _MAX_PLAIN_DIGITS:
+            return str(value)
+        return format(value, "f")
+
+    def float_error(self, value: float, path: str) -> InputTypeError:
+        text = repr(value)
+        if not math.isfinite(value):
+            message = f"不接受浮点数 {text}（浮点数无法精确表示金额和分数，也不接受非有限数值）"
+        else:
+            # The shortest decimal that round-trips, without an exponent: 1e+20 → 100000…
+            plain = format(Decimal(text), "f")
+            message = (
+                f"不接受浮点数 {text}（浮点数无法精确表示金额和分数），"
+                f'请写成字符串 "{plain}" 或 Decimal("{plain}")'
+            )
+        return self.refuse(message, value, path, expected="str 或 Decimal")
+
+    def refuse(
+        self,
+        message: str,
+        value: Any,
+        path: str,
+        *,
+        expected: str | None = None,
+        extra: str | None = None,
+    ) -> InputTypeError:
+        hint = f"位置：{path}"
+        if extra:
+            hint = f"{hint}；{extra}"
+        return InputTypeError(message, value=value, expected=expected, hint=hint)
+
+
+def _child(path: str, key: str) -> str:
+    if key.isidentifier():
+        return f"{path}.{key}"
+    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{path}["{escaped}"]'
