@@ -1,0 +1,758 @@
+"""Building: validated YAML documents → the frozen model of :mod:`perfscore.model`.
+
+One pass over the whole document collects every problem (each with file:line:col and the
+indicator path) and raises them together as :class:`~perfscore.errors.ValidationErrors`.
+Checks made here, beyond the JSON Schema: weights sum exactly to their parent and the top level
+to the total; sibling names are unique; referenced rules, inputs and computed values exist;
+formulas parse against declared names; band and tier tables have no gaps or overlaps; target
+and actual units are compatible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from . import _schema
+from ._formula import compile_formula
+from ._reader import JsonPath, Reader, suggest
+from ._rules import KINDS
+from ._units import lookup_unit
+from ._yaml import Document
+from .errors import BuildError, PerfscoreError, UnitError, ValidationErrors
+from .model import (
+    Computed,
+    Form,
+    Grade,
+    Group,
+    InputSpec,
+    Leaf,
+    Node,
+    OverAchievement,
+    Position,
+    Rounding,
+    Rule,
+    Template,
+    TemplateNode,
+)
+from .targets import Actual, Quantity, Target, parse_actual, parse_target
+
+__all__ = ["TemplateResolver", "build_form", "build_template", "digest"]
+
+ZERO = Decimal(0)
+MISSING_POLICIES = ("error", "zero", "not_applicable")
+# Keys of `defaults:` and the target directions/ops they stand for.
+DEFAULT_KEYS = {
+    ">=": ">=",
+    "≥": ">=",
+    ">": ">",
+    "<=": "<=",
+    "≤": "<=",
+    "<": "<",
+    "=": "=",
+    "range": "range",
+    "区间": "range",
+    "定性": "qualitative",
+    "qualitative": "qualitative",
+}
+
+#: Resolves a form's ``template:`` string (id or path) to a built template.
+TemplateResolver = Callable[[str, Document, JsonPath], Template]
+
+
+def digest(*documents: Any) -> str:
+    """A content hash independent of mapping key order and of formatting."""
+    h = hashlib.sha256()
+    for data in documents:
+        h.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
+        h.update(b"\x00")
+    return "sha256:" + h.hexdigest()
+
+
+def _raise(errors: Sequence[PerfscoreError], file: str | None) -> None:
+    if errors:
+        ordered = sorted(errors, key=lambda e: (e.file or "", e.line or 0, e.column or 0))
+        raise ValidationErrors(ordered, file=file)
+
+
+def _pos(r: Reader, path: JsonPath) -> Position:
+    file, line, column = r.position(path)
+    return Position(file, line, column)
+
+
+# ==================================================================== template
+
+
+def build_template(doc: Document, *, validate: bool = True) -> Template:
+    """Build a template from a loaded document; raises ValidationErrors with every problem."""
+    if validate:
+        _raise(_schema.validate(doc, "template"), doc.file)
+    data = doc.data
+    inputs_raw = data.get("inputs") or {}
+    computed_raw = data.get("computed") or {}
+    r = Reader(doc, names=[*inputs_raw, *computed_raw])
+    total = r.nonnegative(data.get("total", "100"), ("total",), what="总分") or Decimal(100)
+    rounding = _rounding(data.get("rounding") or {}, r)
+    grades = _grades(data.get("grades"), r, total)
+    over = _over(data.get("over_achievement") or {}, r)
+    missing = str(data.get("missing", "zero"))
+    na = data.get("not_applicable") or {}
+    inputs = {
+        name: InputSpec(name=name, unit=_unit(spec, r, ("inputs", name)), title=_get(spec, "title"))
+        for name, spec in inputs_raw.items()
+    }
+    computed = _computed(computed_raw, inputs, r)
+    rules: dict[str, Rule] = {}
+    for name, raw in (data.get("rules") or {}).items():
+        rule = _inline_rule(raw, r, ("rules", name), (), name=name)
+        if rule is not None:
+            rules[name] = rule
+    defaults: dict[str, str] = {}
+    for key, name in (data.get("defaults") or {}).items():
+        op = DEFAULT_KEYS.get(key)
+        if op is None:
+            r.fail(
+                f"默认规则的键“{key}”无法识别",
+                ("defaults", key),
+                key=True,
+                expected="、".join(DEFAULT_KEYS),
+                hint=suggest(key, DEFAULT_KEYS),
+            )
+        elif name not in rules:
+            r.fail(
+                f"默认规则“{name}”未在 rules 中定义",
+                ("defaults", key),
+                hint=suggest(str(name), rules),
+                value=name,
+            )
+        else:
+            defaults[op] = str(name)
+    nodes = _template_nodes(
+        data.get("indicators") or [], r, rules, ("indicators",), (), set(inputs) | set(computed)
+    )
+    weights = [n.weight for n in nodes]
+    if nodes and all(w is not None for w in weights):
+        top = sum((w for w in weights if w is not None), ZERO)
+        if top != total:
+            r.fail(
+                f"一级指标分值之和为 {_n(top)}，应等于总分 {_n(total)}",
+                ("indicators",),
+                value=_n(top),
+                expected=_n(total),
+            )
+    _raise(r.errors, doc.file)
+    return Template(
+        id=str(data.get("id")),
+        name=str(data.get("name", data.get("id"))),
+        version=None if data.get("version") is None else str(data.get("version")),
+        description=_get(data, "description"),
+        total=total,
+        rounding=rounding,
+        grades=grades,
+        over_achievement=over,
+        missing=missing,
+        rescale_not_applicable=na.get("rescale", True) is not False,
+        inputs=inputs,
+        computed=computed,
+        rules=rules,
+        defaults=defaults,
+        nodes=nodes,
+        review=dict(data.get("review") or {}),
+        examples=tuple(data.get("examples") or ()),
+        file=doc.file,
+        digest=digest(data),
+        data=data,
+    )
+
+
+def _get(mapping: Any, key: str) -> str | None:
+    if isinstance(mapping, Mapping) and mapping.get(key) is not None:
+        return str(mapping[key])
+    return None
+
+
+def _n(value: Decimal) -> str:
+    from ._text import fmt
+
+    return fmt(value)
+
+
+def _unit(spec: Any, r: Reader, at: JsonPath) -> Any:
+    text = _get(spec, "unit")
+    if text is None:
+        return None
+    unit = lookup_unit(text)
+    if unit is None:
+        r.fail(
+            f"无法识别的单位“{text}”",
+            (*at, "unit"),
+            value=text,
+            expected="元、万元、%、次、个、人、米、平方米、天等",
+        )
+    return unit
+
+
+def _rounding(raw: Mapping[str, Any], r: Reader) -> Rounding:
+    places = r.decimal(raw.get("places", "2"), ("rounding", "places"), what="保留小数位数")
+    if places is None or places != places.to_integral_value() or not 0 <= places <= 6:
+        if places is not None:
+            r.fail(
+                "保留小数位数应为 0 到 6 的整数", ("rounding", "places"), value=raw.get("places")
+            )
+        places = Decimal(2)
+    total = str(raw.get("total", "sum_of_rounded"))
+    return Rounding(places=int(places), total=total)
+
+
+def _grades(raw: Any, r: Reader, total: Decimal) -> tuple[Grade, ...]:
+    if not raw:
+        return (
+            Grade("优", Decimal(90)),
+            Grade("良", Decimal(80)),
+            Grade("中", Decimal(60)),
+            Grade("差", ZERO),
+        )
+    grades: list[Grade] = []
+    for i, item in enumerate(raw):
+        low = r.nonnegative(item.get("min"), ("grades", i, "min"), what="等级下限")
+        if low is not None:
+            if low > total:
+                r.fail(f"等级下限 {_n(low)} 超过总分 {_n(total)}", ("grades", i, "min"))
+            grades.append(Grade(str(item.get("name")), low))
+    names = [g.name for g in grades]
+    if len(set(names)) != len(names):
+        r.fail("等级名称重复", ("grades",), value="、".join(names))
+    ordered = sorted(grades, key=lambda g: g.min, reverse=True)
+    if len({g.min for g in grades}) != len(grades):
+        r.fail("两个等级的下限相同", ("grades",))
+    if ordered and ordered[-1].min != 0:
+        r.fail(
+            "最低等级的下限应为 0，否则低分没有等级",
+            ("grades",),
+            value=_n(ordered[-1].min),
+            expected="0",
+        )
+    return tuple(ordered)
+
+
+def _over(raw: Mapping[str, Any], r: Reader) -> OverAchievement:
+    flag_at = r.share(
+        raw.get("flag_at", "120%"), ("over_achievement", "flag_at"), what="超额完成提示线"
+    )
+    deduct = raw.get("deduct") or {}
+    step = points = None
+    if deduct:
+        step = r.share(deduct.get("step"), ("over_achievement", "deduct", "step"), what="扣分步长")
+        points = r.nonnegative(
+            deduct.get("points"), ("over_achievement", "deduct", "points"), what="每步扣分"
+        )
+        if step is not None and step <= 0:
+            r.fail("扣分步长应大于 0", ("over_achievement", "deduct", "step"))
+            step = None
+    if raw.get("flag_at", "") is None:
+        flag_at = None
+    return OverAchievement(flag_at=flag_at, deduct_step=step, deduct_points=points)
+
+
+def _computed(
+    raw: Mapping[str, Any], inputs: Mapping[str, InputSpec], r: Reader
+) -> dict[str, Computed]:
+    names = [*inputs, *raw]
+    built: dict[str, Computed] = {}
+    for name, spec in raw.items():
+        if name in inputs:
+            r.fail(f"计算项“{name}”与输入项重名", ("computed", name), key=True)
+            continue
+        try:
+            formula = compile_formula(str(_get(spec, "formula")), names)
+        except PerfscoreError as err:
+            r.add(err, ("computed", name, "formula"), (name,))
+            continue
+        if name in formula.names:
+            r.fail(
+                f"计算项“{name}”的公式引用了它自己",
+                ("computed", name, "formula"),
+                (name,),
+                cls=BuildError,
+            )
+            continue
+        built[name] = Computed(
+            name, formula, _unit(spec, r, ("computed", name)), _pos(r, ("computed", name))
+        )
+    # Order by dependencies; a cycle is an error naming its members.
+    ordered: dict[str, Computed] = {}
+    pending = dict(built)
+    while pending:
+        ready = [
+            n
+            for n, c in pending.items()
+            if all(d in inputs or d in ordered for d in c.formula.names)
+        ]
+        if not ready:
+            cycle = "、".join(pending)
+            first = next(iter(pending))
+            r.fail(f"计算项之间存在循环引用：{cycle}", ("computed", first, "formula"), (first,))
+            break
+        for n in ready:
+            ordered[n] = pending.pop(n)
+    return ordered
+
+
+def _inline_rule(
+    raw: Any, r: Reader, at: JsonPath, ip: Sequence[str], *, name: str | None = None
+) -> Rule | None:
+    if not isinstance(raw, Mapping):
+        return None
+    kind = str(raw.get("kind"))
+    spec = KINDS.get(kind)
+    if spec is None:
+        r.fail(
+            f"未知的计分规则类型“{kind}”",
+            (*at, "kind"),
+            ip,
+            value=kind,
+            expected="、".join(KINDS),
+            hint=suggest(kind, KINDS),
+        )
+        return None
+    before = len(r.errors)
+    params = spec.parse(raw, r, at, ip)
+    if len(r.errors) > before or params is None:
+        return None
+    return Rule(kind=kind, params=params, name=name, position=_pos(r, at))
+
+
+def _rule_ref(
+    raw: Any, r: Reader, rules: Mapping[str, Rule], at: JsonPath, ip: Sequence[str]
+) -> Rule | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        rule = rules.get(raw)
+        if rule is None:
+            r.fail(
+                f"计分规则“{raw}”未在模板 rules 中定义",
+                at,
+                ip,
+                value=raw,
+                expected="、".join(rules) or "先在 rules 中定义",
+                hint=suggest(raw, rules),
+            )
+        return rule
+    return _inline_rule(raw, r, at, ip)
+
+
+def _target(raw: Any, r: Reader, at: JsonPath, ip: Sequence[str]) -> Target | None:
+    if raw is None:
+        return None
+    try:
+        if isinstance(raw, Mapping):
+            return Target.from_mapping(raw)
+        return parse_target(str(raw))
+    except PerfscoreError as err:
+        r.add(err, at, ip)
+        return None
+
+
+def _template_nodes(
+    items: Sequence[Any],
+    r: Reader,
+    rules: Mapping[str, Rule],
+    at: JsonPath,
+    parent: tuple[str, ...],
+    values: set[str],
+) -> tuple[TemplateNode, ...]:
+    nodes: list[TemplateNode] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(items):
+        here = (*at, i)
+        name = str(raw.get("name"))
+        path = (*parent, name)
+        for alias in (name, *(raw.get("aliases") or ())):
+            if alias in seen:
+                r.fail(f"同一层级下指标名称“{alias}”重复", (*here, "name"), path)
+            seen[alias] = i
+        weight = r.nonnegative(raw.get("weight"), (*here, "weight"), path)
+        children = _template_nodes(
+            raw.get("children") or [], r, rules, (*here, "children"), path, values
+        )
+        is_open = bool(raw.get("open", False))
+        if children and is_open:
+            r.fail("同一指标不能既列出下级指标又设为 open", (*here, "open"), path)
+        actual_from = _get(raw, "actual_from")
+        if actual_from is not None and actual_from not in values:
+            r.fail(
+                f"actual_from 引用的“{actual_from}”未在 inputs 或 computed 中声明",
+                (*here, "actual_from"),
+                path,
+                value=actual_from,
+                hint=suggest(actual_from, values),
+            )
+        weights = [c.weight for c in children]
+        if weight is not None and children and all(w is not None for w in weights):
+            got = sum((w for w in weights if w is not None), ZERO)
+            if got != weight:
+                r.fail(
+                    f"下级指标分值之和为 {_n(got)}，应等于本级分值 {_n(weight)}",
+                    (*here, "weight"),
+                    path,
+                    value=_n(got),
+                    expected=_n(weight),
+                )
+        nodes.append(
+            TemplateNode(
+                name=name,
+                path=path,
+                weight=weight,
+                children=children,
+                open=is_open,
+                aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+                rule=_rule_ref(raw.get("rule"), r, rules, (*here, "rule"), path),
+                target=_target(raw.get("target"), r, (*here, "target"), path),
+                actual_from=actual_from,
+                description=_get(raw, "description"),
+                position=_pos(r, here),
+            )
+        )
+    return tuple(nodes)
+
+
+# ==================================================================== form
+
+
+def build_form(
+    doc: Document,
+    resolve: TemplateResolver,
+    *,
+    template: Template | None = None,
+    lenient: bool = False,
+) -> Form:
+    """Bind a form document to its template (given, or resolved from ``template:``)."""
+    _raise(_schema.validate(doc, "form"), doc.file)
+    data = doc.data
+    if template is None:
+        ref = data.get("template")
+        if isinstance(ref, Mapping):
+            template = build_template(_sub_document(doc, ("template",)))
+        else:
+            template = resolve(str(ref), doc, ("template",))
+    r = Reader(doc)
+    budget, budget_unit = _budget(data.get("budget") or {}, r)
+    inputs = _inputs(data.get("inputs") or {}, template, r)
+    binder = _Binder(template, r, lenient)
+    nodes = binder.nodes(template.nodes, data.get("indicators"), ("indicators",), ())
+    top = sum((n.weight for n in nodes), ZERO)
+    if nodes and top != template.total:
+        r.fail(
+            f"一级指标分值之和为 {_n(top)}，应等于总分 {_n(template.total)}",
+            ("indicators",),
+            value=_n(top),
+            expected=_n(template.total),
+        )
+    reported_total = r.nonnegative(data.get("reported_total"), ("reported_total",), what="自评总分")
+    _raise(r.errors, doc.file)
+    return Form(
+        template=template,
+        nodes=nodes,
+        unit=_get(data, "unit"),
+        year=_get(data, "year"),
+        budget=budget,
+        budget_unit=budget_unit,
+        inputs=inputs,
+        reported_total=reported_total,
+        file=doc.file,
+        digest=digest(template.data, data),
+        data=data,
+    )
+
+
+def _sub_document(doc: Document, prefix: JsonPath) -> Document:
+    n = len(prefix)
+    data: Any = doc.data
+    for key in prefix:
+        data = data[key]
+    return Document(
+        data=data,
+        file=doc.file,
+        positions={p[n:]: v for p, v in doc.positions.items() if p[:n] == prefix},
+        key_positions={p[n:]: v for p, v in doc.key_positions.items() if p[:n] == prefix},
+        text=doc.text,
+    )
+
+
+def _budget(raw: Mapping[str, Any], r: Reader) -> tuple[dict[str, Quantity], Any]:
+    unit = lookup_unit(str(raw["unit"])) if raw.get("unit") is not None else None
+    if raw.get("unit") is not None and unit is None:
+        r.fail(
+            f"无法识别的金额单位“{raw['unit']}”",
+            ("budget", "unit"),
+            value=raw["unit"],
+            expected="元、万元或亿元",
+        )
+    figures: dict[str, Quantity] = {}
+
+    def walk(mapping: Mapping[str, Any], at: JsonPath, prefix: str) -> None:
+        for key, value in mapping.items():
+            if at == ("budget",) and key == "unit":
+                continue
+            name = f"{prefix}{key}"
+            if isinstance(value, Mapping):
+                walk(value, (*at, key), f"{name}.")
+                continue
+            if value is None or str(value).strip() in ("", "/", "-", "—"):
+                continue
+            q = r.quantity(value, (*at, key), (), what=name)
+            if q is None:
+                continue
+            if q.unit is None and unit is not None and not key.endswith("率"):
+                q = Quantity(q.value, unit)
+            figures[name] = q
+
+    walk(raw, ("budget",), "")
+    return figures, unit
+
+
+def _inputs(raw: Mapping[str, Any], template: Template, r: Reader) -> dict[str, Quantity]:
+    values: dict[str, Quantity] = {}
+    for name, value in raw.items():
+        spec = template.inputs.get(name)
+        if spec is None:
+            r.fail(
+                f"模板未声明输入项“{name}”",
+                ("inputs", name),
+                key=True,
+                expected="、".join(template.inputs) or "（模板没有输入项）",
+                hint=suggest(name, template.inputs),
+            )
+            continue
+        if value is None or str(value).strip() == "":
+            continue
+        q = r.quantity(value, ("inputs", name), (name,), what=name)
+        if q is None:
+            continue
+        if q.unit is None:
+            q = Quantity(q.value, spec.unit)
+        elif spec.unit is not None and q.unit.family != spec.unit.family:
+            r.fail(
+                f"输入项“{name}”的单位“{q.unit.symbol}”与模板规定的“{spec.unit.symbol}”不一致",
+                ("inputs", name),
+                (name,),
+                cls=UnitError,
+                value=value,
+            )
+            continue
+        values[name] = q
+    return values
+
+
+class _Binder:
+    """Walks the template tree and the form's ``indicators`` mapping side by side."""
+
+    def __init__(self, template: Template, r: Reader, lenient: bool) -> None:
+        self.t = template
+        self.r = r
+        self.lenient = lenient
+
+    def nodes(
+        self, tnodes: Sequence[TemplateNode], raw: Any, at: JsonPath, parent: tuple[str, ...]
+    ) -> tuple[Node, ...]:
+        raw = raw if isinstance(raw, Mapping) else {}
+        names: dict[str, TemplateNode] = {}
+        for t in tnodes:
+            for alias in (t.name, *t.aliases):
+                names[alias] = t
+        given: dict[str, tuple[str, Any]] = {}
+        for key, value in raw.items():
+            found = names.get(key)
+            if found is None:
+                self.r.fail(
+                    f"模板中没有指标“{key}”",
+                    (*at, key),
+                    (*parent, key),
+                    key=True,
+                    expected="、".join(x.name for x in tnodes),
+                    hint=suggest(key, names),
+                )
+                continue
+            if found.name in given:
+                self.r.fail(
+                    f"指标“{found.name}”填写了两次（“{given[found.name][0]}”与“{key}”）",
+                    (*at, key),
+                    (*parent, found.name),
+                    key=True,
+                )
+                continue
+            given[found.name] = (key, value)
+        out: list[Node] = []
+        for t in tnodes:
+            key, value = given.get(t.name, (t.name, None))
+            here = (*at, key)
+            if t.is_leaf:
+                leaf = self.leaf(value if isinstance(value, Mapping) else {}, here, parent, t)
+                if leaf is not None:
+                    out.append(leaf)
+                continue
+            if t.open:
+                children: tuple[Node, ...] = self.open_leaves(value, here, t.path, t)
+            else:
+                if value is not None and not isinstance(value, Mapping):
+                    self.r.fail(
+                        f"“{t.name}”下应按下级指标名称分组填写",
+                        here,
+                        t.path,
+                        expected="以下级指标名称为键的映射",
+                    )
+                children = self.nodes(t.children, value, here, t.path)
+            got = sum((c.weight for c in children), ZERO)
+            if t.weight is not None and got != t.weight:
+                self.r.fail(
+                    f"“{t.name}”下各指标分值之和为 {_n(got)}，应等于 {_n(t.weight)}",
+                    here,
+                    t.path,
+                    value=_n(got),
+                    expected=_n(t.weight),
+                )
+            out.append(
+                Group(
+                    name=t.name,
+                    path=t.path,
+                    weight=t.weight if t.weight is not None else got,
+                    children=children,
+                    position=_pos(self.r, here),
+                )
+            )
+        return tuple(out)
+
+    def open_leaves(
+        self, raw: Any, at: JsonPath, parent: tuple[str, ...], t: TemplateNode
+    ) -> tuple[Node, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.r.fail(
+                f"“{t.name}”下应列出三级指标（列表）", at, parent, expected="以 - 开头的列表"
+            )
+            return ()
+        leaves: list[Node] = []
+        seen: set[str] = set()
+        for i, entry in enumerate(raw):
+            if not isinstance(entry, Mapping):
+                continue
+            name = str(entry.get("name"))
+            if name in seen:
+                self.r.fail(f"同一层级下指标名称“{name}”重复", (*at, i, "name"), (*parent, name))
+            seen.add(name)
+            leaf = self.leaf(entry, (*at, i), parent, None)
+            if leaf is not None:
+                leaves.append(leaf)
+        return tuple(leaves)
+
+    def leaf(
+        self, e: Mapping[str, Any], at: JsonPath, parent: tuple[str, ...], t: TemplateNode | None
+    ) -> Leaf | None:
+        r = self.r
+        name = t.name if t is not None else str(e.get("name"))
+        path = t.path if t is not None else (*parent, name)
+        before = len(r.errors)
+        weight = (
+            r.nonnegative(e.get("weight"), (*at, "weight"), path)
+            if e.get("weight") is not None
+            else None
+        )
+        if t is not None and t.weight is not None:
+            if weight is not None and weight != t.weight:
+                r.fail(
+                    f"分值 {_n(weight)} 与模板规定的 {_n(t.weight)} 不一致",
+                    (*at, "weight"),
+                    path,
+                    value=_n(weight),
+                    expected=_n(t.weight),
+                )
+            weight = t.weight
+        if weight is None:
+            if before == len(r.errors):
+                r.fail("缺少分值（weight）", at, path, expected="如 weight: 5")
+            weight = ZERO
+        target_raw = e.get("target")
+        if t is not None and t.target is not None and target_raw is not None:
+            r.fail(
+                "模板已规定该指标的指标值，表单不能修改",
+                (*at, "target"),
+                path,
+                value=target_raw,
+                expected=str(t.target),
+            )
+        target = (
+            t.target
+            if t is not None and t.target is not None
+            else _target(target_raw, r, (*at, "target"), path)
+        )
+        target_text = (
+            str(target_raw)
+            if target_raw is not None and not isinstance(target_raw, Mapping)
+            else (None if target is None else str(target))
+        )
+        actual, actual_text, items = self.actual(e.get("actual"), target, r, (*at, "actual"), path)
+        rule = (
+            _rule_ref(e.get("rule"), r, self.t.rules, (*at, "rule"), path)
+            if e.get("rule") is not None
+            else None
+        )
+        if rule is None and t is not None:
+            rule = t.rule
+        if rule is None and target is not None:
+            key = "qualitative" if target.op == "qualitative" else target.op
+            rule_name = self.t.defaults.get(key)
+            rule = self.t.rules.get(rule_name) if rule_name else None
+            if rule is None:
+                r.fail(
+                    f"模板没有为“{key}”类指标规定默认计分规则",
+                    (*at, "target"),
+                    path,
+                    expected="在模板 defaults 中补充，或在此指标写 rule",
+                )
+        elif rule is None and e.get("rule") is None:
+            r.fail(
+                "无法确定计分规则：既没有指标值（target）也没有规则（rule）",
+                at,
+                path,
+                expected="填写 target 或 rule",
+            )
+        applicable = e.get("applicable", True) is not False
+        if len(r.errors) > before or rule is None:
+            return None
+        return Leaf(
+            name=name,
+            path=path,
+            weight=weight,
+            rule=rule,
+            target=target,
+            target_text=target_text,
+            actual=actual,
+            actual_text=actual_text,
+            actual_items=items,
+            actual_from=t.actual_from if t is not None else None,
+            reported=r.nonnegative(e.get("reported"), (*at, "reported"), path, what="自评得分"),
+            given_score=r.nonnegative(e.get("score"), (*at, "score"), path, what="评分"),
+            tier=_get(e, "tier"),
+            note=_get(e, "note"),
+            applicable=applicable,
+            position=_pos(r, at),
+        )
+
+    def actual(
+        self, raw: Any, target: Target | None, r: Reader, at: JsonPath, path: tuple[str, ...]
+    ) -> tuple[Actual | None, str | None, tuple[str, ...] | None]:
+        if raw is None:
+            return None, None, None
+        if isinstance(raw, list):
+            return None, None, tuple(str(x) for x in raw)
+        text = str(raw)
+        try:
+            return parse_actual(text, target), text, None
+        except PerfscoreError as err:
+            r.add(err, at, path)
+            return None, text, None

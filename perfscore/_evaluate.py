@@ -1,0 +1,367 @@
+"""Evaluation: a bound form in, an explained :class:`~perfscore.result.Evaluation` out.
+
+Everything runs inside a local decimal context (ROUND_HALF_UP, FloatOperation trapped), so a
+caller's global context cannot change a result. Items are rounded to the template's places;
+the total is the sum of the rounded items unless the template says ``round_of_sum``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from ._numbers import local_context, quantize
+from ._rules import KINDS, Outcome, ScoreInput
+from ._text import fmt, fmt_fixed
+from .errors import EvaluationError, PerfscoreError, ValidationErrors
+from .model import Form, Group, Leaf, Node, Template
+from .result import Evaluation, Finding, GroupResult, LeafResult, NodeResult
+from .targets import Quantity
+
+__all__ = ["compute_values", "evaluate"]
+
+ZERO = Decimal(0)
+
+
+def evaluate(form: Form, *, lenient: bool = False) -> Evaluation:
+    """Score ``form`` against its template.
+
+    Raises :class:`ValidationErrors` listing every leaf that cannot be scored. With
+    ``lenient=True`` (used by review) such a leaf scores 0, gets status 缺失 and a finding.
+    """
+    with local_context():
+        return _Evaluator(form, lenient).run()
+
+
+def compute_values(form: Form) -> tuple[dict[str, Decimal], list[PerfscoreError]]:
+    """Inputs (in their declared units), computed values and budget figures, by name."""
+    template = form.template
+    values: dict[str, Decimal] = {}
+    errors: list[PerfscoreError] = []
+    for name, q in form.budget.items():
+        values[name] = q.value
+    for name, q in form.inputs.items():
+        spec = template.inputs.get(name)
+        values[name] = q.to(spec.unit).value if spec is not None and spec.unit else q.value
+    for name, computed in template.computed.items():  # already in dependency order
+        if not computed.formula.names <= values.keys():
+            continue  # a missing input: the leaf that needs this value reports it
+        try:
+            values[name] = computed.formula.evaluate(values)
+        except PerfscoreError as err:
+            errors.append(
+                err.located(
+                    file=computed.position.file,
+                    line=computed.position.line,
+                    column=computed.position.column,
+                    indicator_path=(name,),
+                )
+            )
+    return values, errors
+
+
+@attrs.define
+class _Evaluator:
+    form: Form
+    lenient: bool
+    errors: list[PerfscoreError] = attrs.field(factory=list)
+    findings: list[Finding] = attrs.field(factory=list)
+    values: dict[str, Decimal] = attrs.field(factory=dict)
+    factor: Decimal = Decimal(1)
+
+    @property
+    def template(self) -> Template:
+        return self.form.template
+
+    def run(self) -> Evaluation:
+        template = self.template
+        self.values, errors = compute_values(self.form)
+        self.errors.extend(errors)
+        na_weight = sum(
+            (leaf.weight for leaf in self.form.leaves() if self._not_applicable(leaf)), ZERO
+        )
+        if na_weight and template.rescale_not_applicable and na_weight < template.total:
+            self.factor = template.total / (template.total - na_weight)
+        items = tuple(self._node(node) for node in self.form.nodes)
+        if self.errors and not self.lenient:
+            raise ValidationErrors(self.errors, file=self.form.file)
+        places = template.rounding.places
+        leaves = [leaf for item in items for leaf in item.leaves()]
+        raw_total = sum((leaf.raw_score for leaf in leaves), ZERO)
+        if template.rounding.total == "round_of_sum":
+            total = quantize(raw_total, places)
+        else:
+            total = sum((leaf.score for leaf in leaves), ZERO)
+        total = min(total, template.total)
+        return Evaluation(
+            template_id=template.id,
+            template_name=template.name,
+            template_version=template.version,
+            total_weight=template.total,
+            total=quantize(total, places),
+            raw_total=raw_total,
+            grade=template.grade_for(total),
+            places=places,
+            items=items,
+            findings=tuple(self.findings),
+            unit=self.form.unit,
+            year=self.form.year,
+            file=self.form.file,
+            reported_total=self.form.reported_total,
+            digest=self.form.digest,
+            not_applicable_weight=na_weight,
+        )
+
+    # ---------------------------------------------------------------- nodes
+
+    def _node(self, node: Node) -> NodeResult:
+        if isinstance(node, Leaf):
+            return self._leaf(node)
+        return self._group(node)
+
+    def _group(self, group: Group) -> GroupResult:
+        children = tuple(self._node(c) for c in group.children)
+        score = sum((c.score for c in children), ZERO)
+        reported = group.reported
+        if reported is None:
+            # children without any leaf (an empty 经济效益指标) report nothing and count 0
+            parts = [c.reported for c in children if any(True for _ in c.leaves())]
+            if parts and all(p is not None for p in parts):
+                reported = sum((p for p in parts if p is not None), ZERO)
+        return GroupResult(
+            path=group.path,
+            name=group.name,
+            weight=group.weight,
+            score=score,
+            children=children,
+            reported=reported,
+        )
+
+    def _not_applicable(self, leaf: Leaf) -> bool:
+        if not leaf.applicable or (leaf.actual is not None and leaf.actual.is_not_applicable):
+            return True
+        return self._missing(leaf) and self.template.missing == "not_applicable"
+
+    def _missing(self, leaf: Leaf) -> bool:
+        kind = KINDS[leaf.rule.kind]
+        if leaf.actual_from is not None:
+            return leaf.actual_from not in self.values
+        if leaf.actual_items is not None or not kind.needs_actual:
+            return False
+        if leaf.rule.kind == "tiers" and leaf.tier is not None:
+            return False
+        return leaf.actual is None or leaf.actual.is_missing
+
+    def _leaf(self, leaf: Leaf) -> LeafResult:
+        places = self.template.rounding.places
+        weight = leaf.weight * self.factor
+        base = _base(leaf, weight)
+        if self._not_applicable(leaf):
+            why = "缺少实际完成值，按模板规定视为不适用" if self._missing(leaf) else "不适用"
+            text = why
+            if self.factor != 1:
+                text += f"，其分值 {fmt(leaf.weight)} 不计入，其余指标按 {fmt(self.template.total)} 分折算"
+            self._finding("not_applicable", "info", text, leaf)
+            return attrs.evolve(
+                base,
+                effective_weight=ZERO,
+                line="not_applicable",
+                raw_score=ZERO,
+                score=ZERO,
+                status="不适用",
+                explanation=text,
+            )
+        if self._missing(leaf):
+            return self._missing_leaf(leaf, base)
+        try:
+            outcome, actual = self._score(leaf, weight)
+        except PerfscoreError as err:
+            err.located(
+                file=leaf.position.file,
+                line=leaf.position.line,
+                column=leaf.position.column,
+                indicator_path=leaf.path,
+            )
+            self.errors.append(err)
+            self._finding("unscorable", "error", f"无法计分：{err.detail()}", leaf)
+            return attrs.evolve(
+                base,
+                line="error",
+                raw_score=ZERO,
+                score=ZERO,
+                status="缺失",
+                explanation=f"无法计分：{err.detail()}",
+                flags=("unscorable",),
+            )
+        raw = min(max(outcome.raw, ZERO), weight)
+        flags = list(outcome.flags)
+        raw = self._over_achievement(leaf, outcome, raw, flags)
+        score = quantize(raw, places)
+        if leaf.actual is not None:
+            flags.extend(leaf.actual.flags)
+            if "repeated_comparator" in leaf.actual.flags:
+                self._finding(
+                    "actual_has_comparator",
+                    "warning",
+                    f"实际完成值“{leaf.actual_text}”带有比较符号，已按其中的数值计分",
+                    leaf,
+                )
+        if "score_outside_tier" in outcome.flags:
+            self._finding(
+                "score_outside_tier",
+                "warning",
+                f"表中评分 {fmt(leaf.given_score or ZERO)} 不在所属档次范围内",
+                leaf,
+            )
+        text = outcome.explanation
+        if outcome.arithmetic:
+            text += f" = {fmt(raw)} → {fmt_fixed(score, places)}"
+        elif raw != score:
+            text += f"，{fmt(raw)} 四舍五入为 {fmt_fixed(score, places)}"
+        if outcome.met:
+            status = "达成"
+        elif score > 0:
+            status = "部分达成"
+        else:
+            status = "未达成"
+        if score >= quantize(weight, places) and weight > 0:
+            status = "达成"
+        return attrs.evolve(
+            base,
+            actual_canonical=None if actual is None else str(actual),
+            line=outcome.line,
+            raw_score=raw,
+            score=score,
+            status=status,
+            explanation=text,
+            ratio=outcome.ratio,
+            tier=outcome.tier,
+            flags=tuple(dict.fromkeys(flags)),
+        )
+
+    def _missing_leaf(self, leaf: Leaf, base: LeafResult) -> LeafResult:
+        policy = self.template.missing
+        if policy == "error":
+            err = EvaluationError(
+                "缺少实际完成值",
+                file=leaf.position.file,
+                line=leaf.position.line,
+                column=leaf.position.column,
+                indicator_path=leaf.path,
+                expected="填写 actual（实际完成值）",
+            )
+            self.errors.append(err)
+        text = "缺少实际完成值，按模板规定计 0 分"
+        self._finding("missing_actual", "warning", text, leaf)
+        return attrs.evolve(
+            base,
+            line="missing",
+            raw_score=ZERO,
+            score=ZERO,
+            status="缺失",
+            explanation=text,
+            flags=("missing",),
+        )
+
+    def _score(self, leaf: Leaf, weight: Decimal) -> tuple[Outcome, Quantity | None]:
+        actual: Quantity | None = None
+        word: str | None = None
+        if leaf.actual_from is not None:
+            actual = self._value_quantity(leaf.actual_from)
+        elif leaf.actual is not None:
+            actual = leaf.actual.quantity
+            word = leaf.actual.word if leaf.actual.word is not None else leaf.actual.text
+        if actual is not None and leaf.target is not None and leaf.target.quantity is not None:
+            actual = _in_unit_of(actual, leaf.target.quantity)
+        x = ScoreInput(
+            weight=weight,
+            target=leaf.target,
+            actual=actual,
+            word=word,
+            items=leaf.actual_items,
+            given=leaf.given_score,
+            tier=leaf.tier,
+            values=self.values,
+            budget=self.form.budget,
+            places=self.template.rounding.places,
+        )
+        kind = KINDS[leaf.rule.kind]
+        return kind.score(leaf.rule.params, x), actual
+
+    def _value_quantity(self, name: str) -> Quantity:
+        value = self.values[name]
+        computed = self.template.computed.get(name)
+        spec = self.template.inputs.get(name)
+        unit = computed.unit if computed is not None else (spec.unit if spec else None)
+        if unit is not None and unit.family == "ratio":
+            # a formula gives a fraction (0.97); show it in the declared unit (97%)
+            return Quantity(value / unit.factor, unit)
+        return Quantity(value, unit)
+
+    def _over_achievement(
+        self, leaf: Leaf, outcome: Outcome, raw: Decimal, flags: list[str]
+    ) -> Decimal:
+        over = self.template.over_achievement
+        target = leaf.target
+        if (
+            over.flag_at is None
+            or outcome.ratio is None
+            or target is None
+            or target.direction not in ("positive", "equal")
+            or outcome.ratio < over.flag_at
+        ):
+            return raw
+        flags.append("over_achievement")
+        message = (
+            f"完成值为指标值的 {fmt(outcome.ratio * 100, 2)}%，超过 {fmt(over.flag_at * 100)}%，"
+            "请核实指标值是否设置过低并说明原因"
+        )
+        if over.deduct_step and over.deduct_points:
+            steps = (outcome.ratio - over.flag_at) / over.deduct_step
+            raw = max(ZERO, raw - steps * over.deduct_points)
+            message += f"；按模板规定扣 {fmt(steps * over.deduct_points)} 分"
+        self._finding("over_achievement", "warning", message, leaf, ratio=fmt(outcome.ratio, 4))
+        return raw
+
+    def _finding(self, code: str, severity: str, message: str, leaf: Leaf, **values: str) -> None:
+        self.findings.append(
+            Finding(
+                code=code,
+                severity=severity,
+                message=message,
+                path=leaf.path,
+                values=tuple(sorted(values.items())),
+                file=leaf.position.file,
+                line=leaf.position.line,
+            )
+        )
+
+
+def _in_unit_of(actual: Quantity, target: Quantity) -> Quantity:
+    """The actual expressed in the target's unit (so the arithmetic shows like-for-like)."""
+    if actual.unit is None or target.unit is None or actual.unit == target.unit:
+        return actual
+    return actual.to(target.unit)
+
+
+def _base(leaf: Leaf, weight: Decimal) -> LeafResult:
+    """The parts of a leaf's result known before scoring; the rest is filled by evolve."""
+    return LeafResult(
+        path=leaf.path,
+        name=leaf.name,
+        weight=leaf.weight,
+        effective_weight=weight,
+        rule_name=leaf.rule.label,
+        rule_kind=leaf.rule.kind,
+        line="",
+        raw_score=ZERO,
+        score=ZERO,
+        status="缺失",
+        explanation="",
+        target_text=leaf.target_text,
+        target_canonical=None if leaf.target is None else str(leaf.target),
+        actual_text=leaf.actual_text if leaf.actual_items is None else "、".join(leaf.actual_items),
+        reported=leaf.reported,
+        note=leaf.note,
+    )

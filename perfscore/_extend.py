@@ -1,0 +1,102 @@
+"""Template extension: a template names its ``extends`` base and changes only what differs.
+
+Merging rules (documented in the README, 模板继承):
+
+- top-level settings (``total``, ``rounding``, ``grades``, ``over_achievement``, ``missing``,
+  ``not_applicable``, ``review``, ``name``, ``version``, ``description``) replace the base's;
+- ``rules``, ``defaults``, ``inputs`` and ``computed`` are merged by name (a child entry replaces
+  the base's entry of the same name, others are kept);
+- ``indicators`` given in full replaces the base's tree; ``patch`` changes nodes of the base
+  tree in place, addressed by path (``产出指标/数量指标``): each entry's keys replace the node's,
+  ``remove: true`` drops the node;
+- ``examples`` are never inherited (a variant's expected scores differ).
+
+The base is built and checked on its own first, so its errors point into its own file.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._yaml import Document
+from .errors import BuildError
+
+if TYPE_CHECKING:
+    from ._library import TemplateLibrary
+
+__all__ = ["MERGED_BY_NAME", "merge", "resolve_extends"]
+
+MERGED_BY_NAME = ("rules", "defaults", "inputs", "computed")
+NOT_INHERITED = ("examples", "extends", "patch", "id")
+MAX_CHAIN = 10
+
+
+def resolve_extends(doc: Document, library: TemplateLibrary, _depth: int = 0) -> Document:
+    """``doc`` itself, or a new document whose data is the base merged with ``doc``."""
+    data = doc.data
+    if not isinstance(data, Mapping) or not data.get("extends"):
+        return doc
+    if _depth >= MAX_CHAIN:
+        line, column = doc.locate(("extends",))
+        raise BuildError(
+            "模板继承层级过多（可能存在循环继承）", file=doc.file, line=line, column=column
+        )
+    ref = str(data["extends"])
+    base_template = library.resolve(ref, doc, ("extends",))
+    merged = merge(base_template.data, data, doc)
+    return Document(
+        data=merged,
+        file=doc.file,
+        positions=doc.positions,
+        key_positions=doc.key_positions,
+        text=doc.text,
+    )
+
+
+def merge(base: Mapping[str, Any], child: Mapping[str, Any], doc: Document) -> dict[str, Any]:
+    """The merged template data (see the module docstring)."""
+    out: dict[str, Any] = {k: copy.deepcopy(v) for k, v in base.items() if k not in NOT_INHERITED}
+    for key, value in child.items():
+        if key in ("extends", "patch"):
+            continue
+        if key in MERGED_BY_NAME and isinstance(value, Mapping):
+            merged = dict(out.get(key) or {})
+            merged.update(copy.deepcopy(dict(value)))
+            out[key] = merged
+        else:
+            out[key] = copy.deepcopy(value)
+    out["extends"] = child["extends"]
+    for path_text, change in (child.get("patch") or {}).items():
+        _patch(out.setdefault("indicators", []), path_text, change, doc)
+    return out
+
+
+def _patch(tree: list[Any], path_text: str, change: Any, doc: Document) -> None:
+    parts = [p.strip() for p in path_text.replace("›", "/").split("/") if p.strip()]
+    siblings = tree
+    for depth, name in enumerate(parts):
+        node = next((n for n in siblings if isinstance(n, dict) and n.get("name") == name), None)
+        if node is None:
+            import difflib
+
+            names = [str(n.get("name")) for n in siblings if isinstance(n, dict)]
+            close = difflib.get_close_matches(name, names, n=1)
+            line, column = doc.key_locate(("patch", path_text))
+            raise BuildError(
+                f"patch 路径“{path_text}”中的“{name}”在基础模板中不存在",
+                file=doc.file,
+                line=line,
+                column=column,
+                indicator_path=parts[: depth + 1],
+                expected="、".join(names),
+                hint=f"您是不是要写“{close[0]}”？" if close else None,
+            )
+        if depth == len(parts) - 1:
+            if isinstance(change, Mapping) and change.get("remove") is True:
+                siblings.remove(node)
+            elif isinstance(change, Mapping):
+                node.update(copy.deepcopy(dict(change)))
+            return
+        siblings = node.setdefault("children", [])

@@ -1,0 +1,295 @@
+"""Formulas: parsed once at build time under an allow-list, evaluated with simpleeval on Decimals.
+
+What a formula may contain (everything else is refused when the template is built):
+
+- numbers (turned into ``Decimal`` from their exact text), ``+ - * /`` (also ``× ÷``), unary minus,
+  parentheses (also full-width ``（）``);
+- comparisons and ``and / or / not``, and ``a if cond else b``;
+- names of declared inputs, computed values and the rule's own names (``actual``, ``target``,
+  ``weight`` …); a name that is not a Python identifier is written in braces: ``{2023年决算数}``;
+- calls to ``min``, ``max``, ``abs``, ``clamp(x, lo, hi)``, ``round(x, places)`` (四舍五入).
+
+No attributes, subscripts, lambdas, comprehensions, strings, ``**`` or assignments. Length and
+nesting are capped before parsing (see :class:`FormulaLimits`), so a hostile formula cannot hang
+the parser or exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, DecimalException, InvalidOperation
+from typing import Any
+
+import attrs
+from simpleeval import SimpleEval  # type: ignore[import-untyped]
+
+from ._numbers import DECIMAL_CONTEXT
+from .errors import FormulaError
+
+__all__ = ["FUNCTIONS", "Formula", "FormulaLimits", "compile_formula"]
+
+
+@attrs.frozen
+class FormulaLimits:
+    """Caps checked before a formula is parsed."""
+
+    max_length: int = 2000
+    max_depth: int = 40
+    max_nodes: int = 500
+
+
+DEFAULT_LIMITS = FormulaLimits()
+
+
+def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
+    return max(low, min(value, high))
+
+
+def _round(value: Decimal, places: Decimal | int = 0) -> Decimal:
+    from ._numbers import quantize
+
+    return quantize(value, int(places))
+
+
+FUNCTIONS: Mapping[str, Callable[..., Any]] = {
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "clamp": _clamp,
+    "round": _round,
+}
+
+_ALLOWED_NODES: tuple[type[ast.AST], ...] = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Call,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.USub,
+    ast.UAdd,
+    ast.Not,
+    ast.And,
+    ast.Or,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+)
+
+_OPERATORS: dict[type[ast.AST], Callable[..., Any]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.USub: lambda a: -a,
+    ast.UAdd: lambda a: +a,
+    ast.Not: lambda a: not a,
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+
+_NODE_WORDS = {
+    ast.Attribute: "属性访问（.）",
+    ast.Subscript: "下标（[]）",
+    ast.Lambda: "lambda",
+    ast.ListComp: "推导式",
+    ast.SetComp: "推导式",
+    ast.DictComp: "推导式",
+    ast.GeneratorExp: "推导式",
+    ast.Pow: "乘方（**）",
+    ast.NamedExpr: "赋值（:=）",
+    ast.JoinedStr: "字符串",
+    ast.List: "列表",
+    ast.Tuple: "元组",
+    ast.Dict: "字典",
+    ast.Set: "集合",
+    ast.Starred: "星号展开",
+    ast.Await: "await",
+    ast.Yield: "yield",
+}
+
+# Spellings people type in Chinese editors, mapped to Python's.
+_TRANSLATE = str.maketrans(
+    {"×": "*", "÷": "/", "（": "(", "）": ")", "，": ",", "－": "-", "＋": "+"}
+)
+_BRACED = re.compile(r"\{([^{}]+)\}")
+
+
+@attrs.frozen(eq=False)
+class Formula:
+    """A formula parsed and checked once; evaluate it as often as needed (thread-safe)."""
+
+    text: str
+    names: frozenset[str]
+    _tree: ast.expr = attrs.field(repr=False)
+    _aliases: tuple[tuple[str, str], ...] = attrs.field(repr=False)
+
+    def evaluate(self, values: Mapping[str, Decimal]) -> Decimal:
+        """Evaluate with ``values`` for the names; raises FormulaError on any arithmetic failure."""
+        names = dict(values)
+        for alias, real in self._aliases:
+            if real in names:
+                names[alias] = names[real]
+        evaluator = SimpleEval(operators=_OPERATORS, functions=dict(FUNCTIONS), names=names)
+        try:
+            with _context():
+                result = evaluator.eval(self.text, previously_parsed=self._tree)
+        except ZeroDivisionError as exc:
+            raise FormulaError("公式计算时除数为 0", value=self.text) from exc
+        except (DecimalException, ArithmeticError) as exc:
+            kind = (
+                "除数为 0"
+                if "DivisionByZero" in type(exc).__name__ or _is_div0(exc)
+                else "无法计算"
+            )
+            raise FormulaError(f"公式计算时{kind}", value=self.text) from exc
+        except Exception as exc:  # simpleeval reports missing names etc. with its own classes
+            raise FormulaError(f"公式无法计算：{exc}", value=self.text) from exc
+        if isinstance(result, bool):
+            return Decimal(int(result))
+        if not isinstance(result, Decimal):
+            result = Decimal(result)  # ints from min/max of int constants; never floats
+        if not result.is_finite():
+            raise FormulaError("公式结果不是有限数值", value=self.text)
+        return result
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # AST objects pickle, but re-compiling keeps the pickle small and the checks honest.
+        return (_recompile, (self.text, tuple(sorted(self.names))))
+
+
+def _recompile(text: str, names: tuple[str, ...]) -> Formula:
+    return compile_formula(text, names)
+
+
+def _is_div0(exc: BaseException) -> bool:
+    return isinstance(exc, InvalidOperation) and "division" in str(exc).lower()
+
+
+def _context() -> Any:
+    from decimal import localcontext
+
+    return localcontext(DECIMAL_CONTEXT)
+
+
+def compile_formula(
+    text: str, allowed: Iterable[str], *, limits: FormulaLimits = DEFAULT_LIMITS
+) -> Formula:
+    """Parse ``text`` once, checking it against the allow-list and the declared ``allowed`` names.
+
+    Raises :class:`FormulaError` (its ``value`` is the formula, its ``hint`` the close match of
+    an undeclared name) for anything that is not allowed.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise FormulaError("公式为空", value=text, expected="如 实际在职人数 / 编制数 的算式")
+    if len(text) > limits.max_length:
+        raise FormulaError(
+            f"公式过长（{len(text)} 个字符，上限 {limits.max_length}）",
+            value=text,
+            hint="上限可通过 FormulaLimits 调整",
+        )
+    allowed_set = frozenset(allowed)
+    aliases: list[tuple[str, str]] = []
+
+    def brace(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        alias = f"ψ{len(aliases)}"
+        aliases.append((alias, name))
+        return alias
+
+    source = _BRACED.sub(brace, text.translate(_TRANSLATE)).strip()
+    depth = _paren_depth(source)
+    if depth > limits.max_depth:
+        raise FormulaError(f"公式括号嵌套过深（{depth} 层，上限 {limits.max_depth}）", value=text)
+    try:
+        module = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError) as exc:
+        raise FormulaError(f"公式语法错误：{getattr(exc, 'msg', exc)}", value=text) from exc
+    except (RecursionError, MemoryError) as exc:
+        raise FormulaError("公式嵌套过深，无法解析", value=text) from exc
+
+    count = 0
+    used: set[str] = set()
+    alias_map = dict(aliases)
+    for node in ast.walk(module):
+        count += 1
+        if count > limits.max_nodes:
+            raise FormulaError(f"公式过于复杂（超过 {limits.max_nodes} 个节点）", value=text)
+        if not isinstance(node, _ALLOWED_NODES):
+            word = _NODE_WORDS.get(type(node), type(node).__name__)
+            raise FormulaError(
+                f"公式中不允许使用{word}",
+                value=text,
+                expected="四则运算、比较、min/max/abs/clamp/round 和已声明的名称",
+            )
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise FormulaError("公式中只允许数字常量", value=text)
+            literal = ast.get_source_segment(source, node) or repr(node.value)
+            try:
+                node.value = Decimal(literal.replace("_", ""))  # type: ignore[assignment]
+            except InvalidOperation as exc:
+                raise FormulaError(f"无法识别的数字“{literal}”", value=text) from exc
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                name = node.func.id if isinstance(node.func, ast.Name) else "?"
+                raise FormulaError(
+                    f"公式中不允许调用“{name}”",
+                    value=text,
+                    expected="min、max、abs、clamp、round 之一",
+                    hint=_suggest(name, FUNCTIONS),
+                )
+            if node.keywords:
+                raise FormulaError("公式中的函数不接受关键字参数", value=text)
+        elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS and _is_called(module, node):
+                continue
+            real = alias_map.get(node.id, node.id)
+            if real not in allowed_set:
+                raise FormulaError(
+                    f"公式中的名称“{real}”未声明",
+                    value=text,
+                    expected="已声明的输入项、计算项或规则变量",
+                    hint=_suggest(real, allowed_set),
+                )
+            used.add(real)
+    return Formula(text=text, names=frozenset(used), tree=module.body, aliases=tuple(aliases))
+
+
+def _is_called(module: ast.AST, name: ast.Name) -> bool:
+    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(module))
+
+
+def _paren_depth(source: str) -> int:
+    depth = best = 0
+    for ch in source:
+        if ch == "(":
+            depth += 1
+            best = max(best, depth)
+        elif ch == ")":
+            depth -= 1
+    return best
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
+    return f"您是不是要写“{close[0]}”？" if close else None

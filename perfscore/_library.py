@@ -1,0 +1,126 @@
+"""Finding and caching templates: by id among the shipped ones, or by path beside a form.
+
+A form's ``template:`` is either a path ending in ``.yaml``/``.yml`` (relative to the form's own
+file) or a template id such as ``hunan/unit-self-evaluation``, looked up as ``<id>.yaml`` in the
+directories given by the caller, then in the shipped ``indicators/``. Built templates are
+cached by file and modification time, so a batch of forms builds each template once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from ._build import build_template
+from ._reader import suggest
+from ._resources import indicators_dir
+from ._yaml import Document, Limits, load_yaml
+from .errors import PerfscoreError, TemplateNotFoundError
+from .model import Template
+
+__all__ = ["TemplateLibrary", "default_library"]
+
+
+class TemplateLibrary:
+    """Resolves template references and caches built templates (thread-safe)."""
+
+    def __init__(
+        self, search_path: Iterable[str | os.PathLike[str]] = (), *, limits: Limits | None = None
+    ) -> None:
+        self.search_path = [Path(p) for p in search_path]
+        self.limits = limits
+        self._cache: dict[tuple[str, int, int], Template] = {}
+        self._lock = threading.Lock()
+
+    def directories(self) -> list[Path]:
+        return [*self.search_path, indicators_dir()]
+
+    def shipped_ids(self) -> list[str]:
+        """Ids of every template found in the search path (``<dir>/<id>.yaml``)."""
+        ids: list[str] = []
+        for base in self.directories():
+            if base.is_dir():
+                ids.extend(
+                    p.relative_to(base).with_suffix("").as_posix()
+                    for p in sorted(base.rglob("*.yaml"))
+                )
+        return sorted(set(ids))
+
+    def find(self, ref: str, *, relative_to: str | None = None) -> Path:
+        """The file for a template reference; TemplateNotFoundError with a close match otherwise."""
+        if ref.endswith((".yaml", ".yml")):
+            base = (
+                Path(relative_to).parent
+                if relative_to and not relative_to.startswith("<")
+                else Path.cwd()
+            )
+            path = (base / ref) if not Path(ref).is_absolute() else Path(ref)
+            if path.is_file():
+                return path
+            raise TemplateNotFoundError(
+                f"找不到模板文件“{ref}”", value=ref, expected=f"相对于表单所在目录 {base} 的路径"
+            )
+        for base in self.directories():
+            path = base / f"{ref}.yaml"
+            if path.is_file():
+                return path
+        raise TemplateNotFoundError(
+            f"找不到编号为“{ref}”的模板",
+            value=ref,
+            expected="indicators/ 下的模板编号，或以 .yaml 结尾的模板文件路径",
+            hint=suggest(ref, self.shipped_ids()),
+        )
+
+    def load(self, path: str | os.PathLike[str]) -> Template:
+        """Build (or take from the cache) the template in ``path``."""
+        p = Path(path)
+        try:
+            stat = p.stat()
+        except OSError as exc:
+            raise TemplateNotFoundError(
+                f"无法读取模板文件：{exc.strerror}", file=str(path)
+            ) from exc
+        key = (str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        doc = load_yaml(p, limits=self.limits) if self.limits else load_yaml(p)
+        template = self.build(doc)
+        with self._lock:
+            self._cache[key] = template
+        return template
+
+    def build(self, doc: Document) -> Template:
+        """Build a template document, merging it onto its base when it ``extends`` one."""
+        from ._extend import resolve_extends
+
+        return build_template(resolve_extends(doc, self))
+
+    def resolve(self, ref: str, doc: Document, at: tuple[str | int, ...]) -> Template:
+        """The resolver :func:`build_form` calls for a form's ``template:`` string."""
+        try:
+            template = self.load(self.find(ref, relative_to=doc.file))
+        except PerfscoreError as err:
+            line, column = doc.locate(at)
+            raise err.located(file=doc.file, line=line, column=column) from None
+        if not ref.endswith((".yaml", ".yml")) and template.id != ref:
+            line, column = doc.locate(at)
+            raise TemplateNotFoundError(
+                f"模板文件中的 id 为“{template.id}”，与引用的“{ref}”不一致",
+                file=doc.file,
+                line=line,
+                column=column,
+                value=ref,
+            )
+        return template
+
+
+_default = TemplateLibrary()
+
+
+def default_library() -> TemplateLibrary:
+    """The library used when none is given: shipped templates only."""
+    return _default

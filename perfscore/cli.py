@@ -1,0 +1,242 @@
+"""The ``perfscore`` command.
+
+Exit status: 0 success, 1 invalid input (or findings at the chosen severity), 2 usage errors.
+Messages about the user's data are in Chinese; option names are English.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from ._io import atomic_write
+from .errors import PerfscoreError, ValidationErrors
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's default also exits 2; keep it, in Chinese
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: 用法错误：{message}\n")
+
+
+def _utf8(stream: TextIO) -> None:
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+        reconfigure(encoding="utf-8", errors="replace")
+
+
+def _print_errors(err: PerfscoreError, stream: TextIO = sys.stderr) -> None:
+    errors = err.errors if isinstance(err, ValidationErrors) else (err,)
+    for e in errors:
+        print(f"{e.kind}：{e}", file=stream)
+    if len(errors) > 1:
+        print(f"共 {len(errors)} 个问题。", file=stream)
+
+
+def _emit(text: str, output: str | None, *, encoding: str = "utf-8") -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    atomic_write(output, text.encode(encoding))
+
+
+def _width() -> int:
+    return max(60, shutil.get_terminal_size((120, 24)).columns)
+
+
+def _search(args: argparse.Namespace) -> list[str] | None:
+    return list(args.templates) if getattr(args, "templates", None) else None
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import validate
+
+    files = _expand(args.files)
+    bad = 0
+    report: list[dict[str, Any]] = []
+    for path in files:
+        problems = validate(Path(path), search_path=_search(args))
+        report.append({"file": path, "errors": [p.to_dict() for p in problems]})
+        if problems:
+            bad += 1
+            if args.format == "text":
+                print(f"✗ {path}：{len(problems)} 个问题", file=sys.stderr)
+                for p in problems:
+                    print(f"  {p.kind}：{p}", file=sys.stderr)
+        elif args.format == "text":
+            print(f"✓ {path}")
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    elif len(files) > 1:
+        print(f"共 {len(files)} 个文件，{bad} 个有问题。")
+    return EXIT_INVALID if bad else EXIT_OK
+
+
+def _expand(paths: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            out.extend(str(x) for x in sorted(Path(p).rglob("*.y*ml")))
+        else:
+            out.append(p)
+    return out
+
+
+def _evaluate(args: argparse.Namespace) -> Any:
+    from . import evaluate, load_form
+
+    return evaluate(load_form(Path(args.form), search_path=_search(args)))
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .render import render
+
+    result = _evaluate(args)
+    text = render(result, args.format, width=_width())
+    _emit(text, args.output, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .render import render_explain
+
+    result = _evaluate(args)
+    try:
+        text = render_explain(result, args.indicator)
+    except KeyError as exc:
+        print(f"找不到指标：{exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from ._library import TemplateLibrary
+    from ._show import show_template
+
+    lib = TemplateLibrary(_search(args) or ())
+    path = Path(args.template) if Path(args.template).is_file() else lib.find(args.template)
+    _emit(show_template(lib.load(path), args.format), args.output)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from ._resources import load_schema, schemas_dir
+
+    if args.path:
+        print(schemas_dir() / f"{args.name}.schema.json")
+        return EXIT_OK
+    _emit(json.dumps(load_schema(args.name), ensure_ascii=False, indent=2) + "\n", args.output)
+    return EXIT_OK
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from ._library import TemplateLibrary
+
+    lib = TemplateLibrary(_search(args) or ())
+    for ref in lib.shipped_ids():
+        try:
+            t = lib.load(lib.find(ref))
+            print(f"{ref}\t{t.name}")
+        except PerfscoreError as err:
+            print(f"{ref}\t（无法读取：{err.message}）")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ parser
+
+Command = Callable[[argparse.Namespace], int]
+_EXTRA: list[Callable[[Any], None]] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="perfscore",
+        description="预算绩效评价：用 YAML 描述指标体系，校验、计分、解释、复核。",
+    )
+    parser.add_argument("--version", action="version", version=f"perfscore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        p.add_argument(
+            "-T",
+            "--templates",
+            action="append",
+            metavar="DIR",
+            help="额外的模板目录（按模板编号查找），可重复",
+        )
+        return p
+
+    p = add("validate", cmd_validate, "校验模板或表单文件，列出所有问题及位置")
+    p.add_argument("files", nargs="+", metavar="FILE", help="YAML 文件或目录")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = add("score", cmd_score, "计分：逐项得分、小计、总分和等级")
+    p.add_argument("form", metavar="FORM")
+    p.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text")
+    p.add_argument("-o", "--output", metavar="FILE", help="写入文件（原子写入）")
+
+    p = add("explain", cmd_explain, "逐项列出计分过程（全部或某一指标）")
+    p.add_argument("form", metavar="FORM")
+    p.add_argument(
+        "indicator",
+        nargs="?",
+        metavar="INDICATOR",
+        help="指标名称或路径（如 产出指标/数量指标/场次）",
+    )
+    p.add_argument("-o", "--output", metavar="FILE")
+
+    p = add("show", cmd_show, "显示模板（含继承合并后的结果）")
+    p.add_argument("template", metavar="TEMPLATE", help="模板编号或文件")
+    p.add_argument("--format", choices=("text", "yaml", "json"), default="text")
+    p.add_argument("-o", "--output", metavar="FILE")
+
+    p = add("schema", cmd_schema, "输出 JSON Schema（供编辑器使用）")
+    p.add_argument("name", choices=("template", "form", "result"))
+    p.add_argument("--path", action="store_true", help="只打印文件路径")
+    p.add_argument("-o", "--output", metavar="FILE")
+
+    add("templates", cmd_templates, "列出可用的模板")
+
+    for extend in _EXTRA:
+        extend(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _utf8(sys.stdout)
+    _utf8(sys.stderr)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.func(args)
+    except PerfscoreError as err:
+        _print_errors(err)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,325 @@
+"""Rendering an :class:`~perfscore.result.Evaluation`: text table, Markdown, CSV, JSON, explain.
+
+The text table aligns Chinese characters (two columns each) and fits the terminal's width by
+shortening the free-text columns; CSV is UTF-8 with a BOM so Excel opens it correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ._text import fmt, fmt_fixed
+from ._width import display_width, pad
+from .result import Evaluation, GroupResult, LeafResult, NodeResult
+
+__all__ = ["FORMATS", "render", "render_explain"]
+
+FORMATS = ("text", "json", "markdown", "csv")
+
+
+def render(result: Evaluation, fmt_name: str = "text", *, width: int = 120) -> str:
+    """``result`` in one of :data:`FORMATS` (CSV as text; encode it as ``utf-8-sig``)."""
+    if fmt_name == "json":
+        return result.to_json()
+    if fmt_name == "markdown":
+        return _markdown(result)
+    if fmt_name == "csv":
+        return _csv(result)
+    return _text(result, width)
+
+
+def _score(value: Decimal | None, places: int) -> str:
+    return "" if value is None else fmt_fixed(value, places)
+
+
+def _weight(value: Decimal) -> str:
+    return fmt(value)
+
+
+def _diff(node: NodeResult, places: int) -> str:
+    if node.reported is None:
+        return ""
+    delta = node.reported - node.score
+    if delta == 0:
+        return ""
+    return ("+" if delta > 0 else "") + fmt_fixed(delta, places)
+
+
+def _rows(result: Evaluation) -> Iterator[tuple[int, NodeResult]]:
+    def walk(node: NodeResult, depth: int) -> Iterator[tuple[int, NodeResult]]:
+        yield depth, node
+        if isinstance(node, GroupResult):
+            for child in node.children:
+                yield from walk(child, depth + 1)
+
+    for item in result.items:
+        yield from walk(item, 0)
+
+
+def _header(result: Evaluation) -> list[str]:
+    lines = [
+        f"{result.template_name}（{result.template_id}"
+        + (f" {result.template_version}" if result.template_version else "")
+        + "）"
+    ]
+    who = " ".join(x for x in (result.unit, f"{result.year}年度" if result.year else None) if x)
+    if who:
+        lines.append(who)
+    return lines
+
+
+def _summary(result: Evaluation) -> list[str]:
+    p = result.places
+    line = f"总分 {_score(result.total, p)} / {_weight(result.total_weight)}　等级 {result.grade}"
+    if result.reported_total is not None:
+        line += f"　（单位自评总分 {fmt(result.reported_total)}，差 {fmt(result.reported_total - result.total)}）"
+    lines = [line]
+    if result.not_applicable_weight:
+        lines.append(f"不适用指标共 {fmt(result.not_applicable_weight)} 分，其余指标已按总分折算")
+    return lines
+
+
+def _cut(text: str, limit: int) -> str:
+    if display_width(text) <= limit:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > limit - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _text(result: Evaluation, width: int) -> str:
+    p = result.places
+    headers = ["指标", "指标值", "完成值", "分值", "得分", "自评", "差异", "状态"]
+    rows: list[list[str]] = []
+    for depth, node in _rows(result):
+        name = "  " * depth + node.name
+        if isinstance(node, LeafResult):
+            rows.append(
+                [
+                    name,
+                    node.target_text or "",
+                    node.actual_text or "",
+                    _weight(node.weight),
+                    _score(node.score, p),
+                    _score(node.reported, p),
+                    _diff(node, p),
+                    node.status,
+                ]
+            )
+        else:
+            rows.append(
+                [
+                    name,
+                    "",
+                    "",
+                    _weight(node.weight),
+                    _score(node.score, p),
+                    _score(node.reported, p),
+                    _diff(node, p),
+                    "",
+                ]
+            )
+    widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    # Shrink the free-text columns (name, target, actual) until the table fits the terminal.
+    gap = 2
+    for col in (2, 1, 0):
+        overflow = sum(widths) + gap * (len(widths) - 1) - width
+        if overflow <= 0:
+            break
+        widths[col] = max(6, widths[col] - overflow)
+    right = {3, 4, 5, 6}
+    lines = _header(result)
+    lines.append("")
+
+    def fmt_row(row: list[str]) -> str:
+        cells = [
+            pad(_cut(c, widths[i]), widths[i], align="right" if i in right else "left")
+            for i, c in enumerate(row)
+        ]
+        return (" " * gap).join(cells).rstrip()
+
+    lines.append(fmt_row(headers))
+    lines.append("-" * min(width, sum(widths) + gap * (len(widths) - 1)))
+    lines.extend(fmt_row(r) for r in rows)
+    lines.append("-" * min(width, sum(widths) + gap * (len(widths) - 1)))
+    lines.extend(_summary(result))
+    if result.findings:
+        lines.append("")
+        lines.append("提示：")
+        lines.extend(f"  [{f.severity}] {' › '.join(f.path)}：{f.message}" for f in result.findings)
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(result: Evaluation) -> str:
+    p = result.places
+    lines = [f"# {_header(result)[0]}", ""]
+    lines.extend(f"{line}  " for line in _header(result)[1:])
+    lines += [
+        "",
+        "| 指标 | 指标值 | 完成值 | 分值 | 得分 | 自评 | 差异 | 状态 |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for depth, node in _rows(result):
+        name = "　" * depth + (node.name if isinstance(node, LeafResult) else f"**{node.name}**")
+        if isinstance(node, LeafResult):
+            cells = [
+                name,
+                node.target_text or "",
+                node.actual_text or "",
+                _weight(node.weight),
+                _score(node.score, p),
+                _score(node.reported, p),
+                _diff(node, p),
+                node.status,
+            ]
+        else:
+            cells = [
+                name,
+                "",
+                "",
+                _weight(node.weight),
+                f"**{_score(node.score, p)}**",
+                _score(node.reported, p),
+                _diff(node, p),
+                "",
+            ]
+        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    lines += ["", *(f"**{line}**" for line in _summary(result)), "", "## 计分说明", ""]
+    for leaf in result.leaves():
+        lines.append(f"- **{' › '.join(leaf.path)}**：{_md_cell(leaf.explanation)}")
+    if result.findings:
+        lines += ["", "## 提示", ""]
+        lines.extend(
+            f"- `{f.code}` {' › '.join(f.path)}：{_md_cell(f.message)}" for f in result.findings
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _csv(result: Evaluation) -> str:
+    p = result.places
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    depth = max((len(leaf.path) for leaf in result.leaves()), default=3)
+    levels = ["一级指标", "二级指标", "三级指标", "四级指标", "五级指标"][: max(depth, 1)]
+    writer.writerow(
+        [
+            *levels,
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "自评得分",
+            "状态",
+            "计分规则",
+            "计分说明",
+        ]
+    )
+    for leaf in result.leaves():
+        path = list(leaf.path) + [""] * (len(levels) - len(leaf.path))
+        writer.writerow(
+            [
+                *path,
+                leaf.target_text or "",
+                leaf.actual_text or "",
+                _weight(leaf.weight),
+                _score(leaf.score, p),
+                _score(leaf.reported, p),
+                leaf.status,
+                leaf.rule_name,
+                leaf.explanation,
+            ]
+        )
+    writer.writerow(
+        [
+            "总分",
+            *[""] * (len(levels) + 1),
+            _weight(result.total_weight),
+            _score(result.total, p),
+            "" if result.reported_total is None else fmt(result.reported_total),
+            result.grade,
+            "",
+            "",
+        ]
+    )
+    return buf.getvalue()
+
+
+def render_explain(result: Evaluation, indicator: str | None = None) -> str:
+    """The whole arithmetic trail, or one indicator's (by name or ``a/b/c`` path)."""
+    p = result.places
+    if indicator is not None:
+        key: str | tuple[str, ...] = (
+            tuple(s.strip() for s in indicator.replace("›", "/").split("/"))
+            if ("/" in indicator or "›" in indicator)
+            else indicator
+        )
+        node = result.find(key)
+        nodes: list[NodeResult] = [node]
+    else:
+        nodes = list(result.items)
+    lines = [*_header(result), ""]
+
+    def leaf_lines(leaf: LeafResult) -> list[str]:
+        out = [f"{' › '.join(leaf.path)}"]
+        out.append(f"  规则：{leaf.rule_name}（{leaf.rule_kind}），命中：{leaf.line}")
+        if leaf.target_text is not None:
+            out.append(
+                f"  指标值：{leaf.target_text}"
+                + (
+                    f"（解析为 {leaf.target_canonical}）"
+                    if leaf.target_canonical and leaf.target_canonical != leaf.target_text
+                    else ""
+                )
+            )
+        if leaf.actual_text is not None:
+            out.append(
+                f"  完成值：{leaf.actual_text}"
+                + (
+                    f"（解析为 {leaf.actual_canonical}）"
+                    if leaf.actual_canonical and leaf.actual_canonical != leaf.actual_text
+                    else ""
+                )
+            )
+        weight = _weight(leaf.weight)
+        if leaf.effective_weight != leaf.weight:
+            weight += f"（折算后 {fmt(leaf.effective_weight)}）"
+        out.append(f"  分值：{weight}")
+        out.append(f"  计算：{leaf.explanation}")
+        out.append(
+            f"  得分：{_score(leaf.score, p)}　状态：{leaf.status}"
+            + (f"　自评：{_score(leaf.reported, p)}" if leaf.reported is not None else "")
+        )
+        if leaf.flags:
+            out.append(f"  标记：{'、'.join(leaf.flags)}")
+        return out
+
+    def walk(node: NodeResult) -> None:
+        if isinstance(node, LeafResult):
+            lines.extend(leaf_lines(node))
+            lines.append("")
+            return
+        for child in node.children:
+            walk(child)
+        parts = " + ".join(_score(c.score, p) for c in node.children) or "0"
+        lines.append(
+            f"{' › '.join(node.path)} 小计：{parts} = {_score(node.score, p)}（分值 {_weight(node.weight)}）"
+        )
+        lines.append("")
+
+    for n in nodes:
+        walk(n)
+    if indicator is None:
+        parts = " + ".join(_score(i.score, p) for i in result.items)
+        lines.append(f"总分：{parts} = {_score(result.total, p)}，等级 {result.grade}")
+        lines.extend(_summary(result)[1:])
+    return "\n".join(lines).rstrip() + "\n"

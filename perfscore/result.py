@@ -1,0 +1,276 @@
+"""The result of evaluating a form: an immutable tree mirroring the indicator tree.
+
+Every leaf says which rule and which line of it fired, the numbers, the score before and after
+rounding, a status, flags and one Chinese sentence with the arithmetic. ``to_dict()`` gives the
+JSON shape documented by ``schemas/result.schema.json``; ``to_json()`` is byte-identical for
+identical input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ._text import fmt_fixed
+
+__all__ = [
+    "STATUSES",
+    "Evaluation",
+    "Finding",
+    "GroupResult",
+    "LeafResult",
+    "NodeResult",
+]
+
+#: Leaf statuses, in the words published forms use.
+STATUSES = ("达成", "部分达成", "未达成", "不适用", "缺失")
+
+
+@attrs.frozen
+class Finding:
+    """Something a reviewer should look at: stable ``code``, ``severity``, Chinese ``message``."""
+
+    code: str
+    severity: str  # "error" | "warning" | "info"
+    message: str
+    path: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+    file: str | None = None
+    line: int | None = None
+    row: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "path": list(self.path),
+        }
+        if self.values:
+            data["values"] = dict(self.values)
+        for key in ("file", "line", "row"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+@attrs.frozen
+class LeafResult:
+    """One scored third-level indicator."""
+
+    path: tuple[str, ...]
+    name: str
+    weight: Decimal
+    effective_weight: Decimal
+    rule_name: str
+    rule_kind: str
+    line: str
+    raw_score: Decimal
+    score: Decimal
+    status: str
+    explanation: str
+    target_text: str | None = None
+    target_canonical: str | None = None
+    actual_text: str | None = None
+    actual_canonical: str | None = None
+    ratio: Decimal | None = None
+    tier: str | None = None
+    flags: tuple[str, ...] = ()
+    reported: Decimal | None = None
+    note: str | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return True
+
+    def leaves(self) -> Iterator[LeafResult]:
+        yield self
+
+
+@attrs.frozen
+class GroupResult:
+    """A first- or second-level indicator: its subtotal is the sum of its children."""
+
+    path: tuple[str, ...]
+    name: str
+    weight: Decimal
+    score: Decimal
+    children: tuple[NodeResult, ...]
+    reported: Decimal | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return False
+
+    def leaves(self) -> Iterator[LeafResult]:
+        for child in self.children:
+            yield from child.leaves()
+
+
+NodeResult = LeafResult | GroupResult
+
+
+@attrs.frozen
+class Evaluation:
+    """The whole result: items, total, grade, and what it was computed from."""
+
+    template_id: str
+    template_name: str
+    template_version: str | None
+    total_weight: Decimal
+    total: Decimal
+    raw_total: Decimal
+    grade: str
+    places: int
+    items: tuple[NodeResult, ...]
+    findings: tuple[Finding, ...] = ()
+    unit: str | None = None
+    year: str | None = None
+    file: str | None = None
+    reported_total: Decimal | None = None
+    digest: str = ""
+    not_applicable_weight: Decimal = Decimal(0)
+
+    def leaves(self) -> Iterator[LeafResult]:
+        """Every leaf result, in display order."""
+        for item in self.items:
+            yield from item.leaves()
+
+    def groups(self) -> Iterator[GroupResult]:
+        """Every group result, depth first."""
+        stack = list(reversed(self.items))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, GroupResult):
+                yield node
+                stack.extend(reversed(node.children))
+
+    def find(self, name_or_path: str | tuple[str, ...]) -> NodeResult:
+        """The node with this name (or full path); KeyError with a close match otherwise."""
+        nodes: list[NodeResult] = [*self.groups(), *self.leaves()]
+        if isinstance(name_or_path, tuple):
+            for node in nodes:
+                if node.path == name_or_path:
+                    return node
+            raise KeyError(name_or_path)
+        hits = [n for n in nodes if n.name == name_or_path]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise KeyError(f"“{name_or_path}”有 {len(hits)} 个同名指标，请给出完整路径")
+        import difflib
+
+        close = difflib.get_close_matches(name_or_path, [n.name for n in nodes], n=1)
+        hint = f"，您是不是要找“{close[0]}”？" if close else ""
+        raise KeyError(f"没有名为“{name_or_path}”的指标{hint}")
+
+    # ------------------------------------------------------------ serialisation
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``schemas/result.schema.json`` (numbers as ``Decimal``)."""
+        return {
+            "template": {
+                "id": self.template_id,
+                "name": self.template_name,
+                "version": self.template_version,
+            },
+            "form": {"unit": self.unit, "year": self.year, "file": self.file},
+            "digest": self.digest,
+            "weight": self.total_weight,
+            "total": self.total,
+            "raw_total": self.raw_total,
+            "grade": self.grade,
+            "reported_total": self.reported_total,
+            "not_applicable_weight": self.not_applicable_weight,
+            "places": self.places,
+            "items": [_node_dict(n, self.places) for n in self.items],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Stable JSON: fixed key order, Decimals written exactly, no float ever involved."""
+        return _dumps(self.to_dict(), indent=indent) + "\n"
+
+
+def _node_dict(node: NodeResult, places: int) -> dict[str, Any]:
+    if isinstance(node, GroupResult):
+        return {
+            "path": list(node.path),
+            "name": node.name,
+            "weight": node.weight,
+            "score": node.score,
+            "reported": node.reported,
+            "children": [_node_dict(c, places) for c in node.children],
+        }
+    return {
+        "path": list(node.path),
+        "name": node.name,
+        "weight": node.weight,
+        "effective_weight": node.effective_weight,
+        "target": {"text": node.target_text, "parsed": node.target_canonical},
+        "actual": {"text": node.actual_text, "parsed": node.actual_canonical},
+        "rule": {"name": node.rule_name, "kind": node.rule_kind},
+        "line": node.line,
+        "ratio": node.ratio,
+        "raw_score": node.raw_score,
+        "score": node.score,
+        "status": node.status,
+        "tier": node.tier,
+        "flags": list(node.flags),
+        "reported": node.reported,
+        "note": node.note,
+        "explanation": node.explanation,
+    }
+
+
+class _DecimalText(str):
+    """A marker for Decimal text that must be written as a bare JSON number."""
+
+
+def _prepare(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return _DecimalText(_decimal_json(obj))
+    if isinstance(obj, dict):
+        return {k: _prepare(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_prepare(v) for v in obj]
+    return obj
+
+
+def _decimal_json(value: Decimal) -> str:
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _dumps(obj: Any, *, indent: int | None) -> str:
+    # json cannot write Decimal as a number; encode markers as strings, then unquote them.
+    marker = "\u0000D:"
+
+    def encode(o: Any) -> Any:
+        if isinstance(o, _DecimalText):
+            return marker + str(o)
+        if isinstance(o, dict):
+            return {k: encode(v) for k, v in o.items()}
+        if isinstance(o, list):
+            return [encode(v) for v in o]
+        return o
+
+    return _unquote(json.dumps(encode(_prepare(obj)), ensure_ascii=False, indent=indent))
+
+
+def _unquote(text: str) -> str:
+    import re
+
+    return re.sub(r'"\\u0000D:(-?[0-9.]+)"', r"\1", text)
+
+
+def fixed(value: Decimal, places: int) -> str:
+    """Score text with exactly ``places`` decimals."""
+    return fmt_fixed(value, places)
