@@ -126,13 +126,15 @@ def _text(result: Evaluation, width: int) -> str:
                 ]
             )
     widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    # Shrink the free-text columns (name, target, actual) until the table fits the terminal.
+    # Shrink the free-text columns (name, target, actual), widest first, until the table fits.
     gap = 2
-    for col in (2, 1, 0):
-        overflow = sum(widths) + gap * (len(widths) - 1) - width
-        if overflow <= 0:
+    overflow = sum(widths) + gap * (len(widths) - 1) - width
+    while overflow > 0:
+        col = max((0, 1, 2), key=lambda i: widths[i])
+        if widths[col] <= 8:
             break
-        widths[col] = max(6, widths[col] - overflow)
+        widths[col] -= 1
+        overflow -= 1
     right = {3, 4, 5, 6}
     lines = _header(result)
     lines.append("")
