@@ -36,7 +36,8 @@ def _utf8(stream: TextIO) -> None:
         reconfigure(encoding="utf-8", errors="replace")
 
 
-def _print_errors(err: PerfscoreError, stream: TextIO = sys.stderr) -> None:
+def _print_errors(err: PerfscoreError, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr  # looked up at call time: tests and callers swap sys.stderr
     errors = err.errors if isinstance(err, ValidationErrors) else (err,)
     for e in errors:
         print(f"{e.kind}：{e}", file=stream)
@@ -157,6 +158,22 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    if args.properties:
+        from ._properties import run_properties
+
+        return run_properties(args)
+    from ._check import run_examples
+
+    return run_examples(args)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from ._review_cli import run_review
+
+    return run_review(args)
+
+
 # ------------------------------------------------------------------ parser
 
 Command = Callable[[argparse.Namespace], int]
@@ -213,6 +230,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE")
 
     add("templates", cmd_templates, "列出可用的模板")
+
+    p = add("check", cmd_check, "运行模板内嵌的测试用例（examples），或用 --properties 做性质检验")
+    p.add_argument("paths", nargs="+", metavar="TEMPLATE", help="模板文件、编号或目录")
+    p.add_argument("--properties", action="store_true", help="用随机生成的表单检验通用性质")
+    p.add_argument(
+        "--examples", type=int, default=200, metavar="N", help="每条性质生成的表单数（默认 200）"
+    )
+    p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0，结果可复现）")
+    p.add_argument("--database", metavar="DIR", help="保存 hypothesis 示例库的目录（默认不保存）")
+
+    p = add("review", cmd_review, "复核：对比自评得分与规则计分，检查预算勾稽关系和可疑行")
+    from ._review_cli import add_review_arguments
+
+    add_review_arguments(p)
 
     for extend in _EXTRA:
         extend(add)
