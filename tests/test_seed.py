@@ -93,3 +93,23 @@ def test_decimals_are_written_exactly(result: Evaluation) -> None:
     text = result.to_json()
     assert '"total": 99.69' in text
     assert '"score": 9.69' in text
+
+
+def test_built_form_is_picklable_and_reusable(result: Evaluation) -> None:
+    import pickle
+
+    form = perfscore.load_form(SEED)
+    again = pickle.loads(pickle.dumps(form))
+    assert perfscore.evaluate(again).to_json() == result.to_json()
+    template = pickle.loads(pickle.dumps(form.template))
+    assert perfscore.evaluate(perfscore.load_form(SEED, template=template)).total == result.total
+
+
+def test_global_decimal_context_changes_nothing(result: Evaluation) -> None:
+    import decimal
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        ctx.rounding = decimal.ROUND_DOWN
+        ctx.traps[decimal.Inexact] = True
+        assert perfscore.evaluate(perfscore.load_form(SEED)).to_json() == result.to_json()
