@@ -147,6 +147,9 @@ class _Evaluator:
         kind = KINDS[leaf.rule.kind]
         if leaf.actual_from is not None:
             return leaf.actual_from not in self.values
+        source = kind.reads(leaf.rule.params) if kind.reads is not None else None
+        if source is not None:
+            return source not in self.values
         if leaf.actual_items is not None or not kind.needs_actual:
             return False
         if leaf.rule.kind == "tiers" and leaf.tier is not None:
@@ -283,11 +286,17 @@ class _Evaluator:
             given=leaf.given_score,
             tier=leaf.tier,
             values=self.values,
+            named=self._named,
             budget=self.form.budget,
             places=self.template.rounding.places,
         )
         kind = KINDS[leaf.rule.kind]
         return kind.score(leaf.rule.params, x), actual
+
+    def _named(self, name: str) -> Quantity | None:
+        if name in self.form.budget:
+            return self.form.budget[name]
+        return self._value_quantity(name) if name in self.values else None
 
     def _value_quantity(self, name: str) -> Quantity:
         value = self.values[name]

@@ -39,6 +39,7 @@ class ScoreInput:
     given: Decimal | None  # a score stated in the form (manual, tiers)
     tier: str | None  # a tier stated in the form
     values: Mapping[str, Decimal]  # inputs, computed values and budget figures, for formulas
+    named: Callable[[str], Quantity | None]  # the same values as quantities in their units
     budget: Mapping[str, Quantity]
     places: int
 
@@ -68,6 +69,8 @@ class RuleKind:
     parse: Parser
     score: Scorer
     needs_actual: bool = True
+    #: For rules that may score a named value instead of the actual (bands ``of``).
+    reads: Callable[[Any], str | None] | None = None
 
 
 def _fail(message: str, **kwargs: Any) -> EvaluationError:
@@ -472,7 +475,17 @@ def _parse_bands(raw: Mapping[str, Any], r: Reader, at: JsonPath, ip: Sequence[s
     if not bands:
         r.fail("区间计分规则至少需要一个区间", (*at, "bands"), ip)
     _check_cover([b.range for b in bands], r, (*at, "bands"), ip, what="区间")
-    return BandsParams(bands=tuple(bands), of=str(raw.get("of", "actual")))
+    of = str(raw.get("of", "actual"))
+    if of != "actual" and of not in r.names:
+        r.fail(
+            f"“of”引用的“{of}”未在 inputs 或 computed 中声明",
+            (*at, "of"),
+            ip,
+            value=of,
+            expected="actual 或已声明的输入项、计算项",
+            hint=suggest(of, r.names),
+        )
+    return BandsParams(bands=tuple(bands), of=of)
 
 
 def _check_cover(
@@ -487,8 +500,7 @@ def _check_cover(
 
 
 def _score_bands(p: BandsParams, x: ScoreInput) -> Outcome:
-    value = x.values.get(p.of) if p.of != "actual" else None
-    q = x.actual if p.of == "actual" else (Quantity(value, None) if value is not None else None)
+    q = x.actual if p.of == "actual" else x.named(p.of)
     if q is None:
         raise _fail(f"区间计分需要数值（{p.of}）", value=x.word)
     for i, band in enumerate(p.bands, 1):
@@ -702,7 +714,13 @@ KINDS: Mapping[str, RuleKind] = {
         RuleKind("ratio", "比率计分", _parse_ratio, _score_ratio),
         RuleKind("threshold", "达标计分", _parse_threshold, _score_threshold),
         RuleKind("tiers", "定性分档", _parse_tiers, _score_tiers),
-        RuleKind("bands", "区间计分", _parse_bands, _score_bands),
+        RuleKind(
+            "bands",
+            "区间计分",
+            _parse_bands,
+            _score_bands,
+            reads=lambda p: None if p.of == "actual" else p.of,
+        ),
         RuleKind("deduction", "超限扣分", _parse_deduction, _score_deduction),
         RuleKind("checklist", "检查清单", _parse_checklist, _score_checklist),
         RuleKind("formula", "公式计分", _parse_formula, _score_formula, needs_actual=False),

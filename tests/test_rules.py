@@ -339,3 +339,16 @@ def test_over_achievement_is_flagged_not_rewarded() -> None:
     r = score_leaf(leaf("≥10次", "18次"))
     assert r.score == D("10.00")
     assert "over_achievement" in r.flags
+
+
+def test_bands_of_a_computed_percentage() -> None:
+    tmpl = template(
+        inputs={"年初预算数": {"unit": "万元"}, "追加预算数": {"unit": "万元"}},
+        computed={"预算控制率": {"formula": "追加预算数 / 年初预算数", "unit": "%"}},
+        rules={"控制率": {**BANDS["控制率"], "of": "预算控制率"}},
+    )
+    data = form([{"name": "被测指标", "weight": "5", "rule": "控制率"}], tmpl=tmpl)
+    data["inputs"] = {"年初预算数": "100", "追加预算数": "5"}
+    leaf_result = next(x for x in evaluate(data).leaves() if x.name == "被测指标")
+    assert (leaf_result.score, leaf_result.line) == (D("4.00"), "band:2")
+    assert "5%" in leaf_result.explanation
