@@ -10,6 +10,7 @@ and actual units are compatible.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -17,12 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from . import _schema
+from ._findings import finding_from_error
 from ._formula import compile_formula
+from ._numbers import in_local_context
 from ._reader import JsonPath, Reader, suggest
 from ._rules import KINDS
 from ._units import lookup_unit
 from ._yaml import Document
-from .errors import BuildError, PerfscoreError, UnitError, ValidationErrors
+from .errors import BuildError, PerfscoreError, SchemaError, UnitError, ValidationErrors
 from .model import (
     Computed,
     Form,
@@ -38,7 +41,8 @@ from .model import (
     Template,
     TemplateNode,
 )
-from .targets import Actual, Quantity, Target, parse_actual, parse_target
+from .result import Finding
+from .targets import Actual, Quantity, Target, actual_syntax_error, parse_actual, parse_target
 
 __all__ = ["TemplateResolver", "build_form", "build_template", "digest"]
 
@@ -86,6 +90,7 @@ def _pos(r: Reader, path: JsonPath) -> Position:
 # ==================================================================== template
 
 
+@in_local_context
 def build_template(doc: Document, *, validate: bool = True) -> Template:
     """Build a template from a loaded document; raises ValidationErrors with every problem."""
     if validate:
@@ -130,8 +135,10 @@ def build_template(doc: Document, *, validate: bool = True) -> Template:
             )
         else:
             defaults[op] = str(name)
+    # Declared names, not only the computed values that built: a broken formula is reported
+    # once, at the formula, not again at every actual_from that names it.
     nodes = _template_nodes(
-        data.get("indicators") or [], r, rules, ("indicators",), (), set(inputs) | set(computed)
+        data.get("indicators") or [], r, rules, ("indicators",), (), {*inputs, *computed_raw}
     )
     weights = [n.weight for n in nodes]
     if nodes and all(w is not None for w in weights):
@@ -402,6 +409,17 @@ def _template_nodes(
                     value=_n(got),
                     expected=_n(weight),
                 )
+        elif weight is not None and children:
+            # Some children weighted, some not: the weighted ones alone must not exceed it.
+            got = sum((w for w in weights if w is not None), ZERO)
+            if got > weight:
+                r.fail(
+                    f"已规定分值的下级指标之和为 {_n(got)}，超过本级分值 {_n(weight)}",
+                    (*here, "weight"),
+                    path,
+                    value=_n(got),
+                    expected=f"不超过 {_n(weight)}",
+                )
         nodes.append(
             TemplateNode(
                 name=name,
@@ -423,6 +441,7 @@ def _template_nodes(
 # ==================================================================== form
 
 
+@in_local_context
 def build_form(
     doc: Document,
     resolve: TemplateResolver,
@@ -430,8 +449,22 @@ def build_form(
     template: Template | None = None,
     lenient: bool = False,
 ) -> Form:
-    """Bind a form document to its template (given, or resolved from ``template:``)."""
-    _raise(_schema.validate(doc, "form"), doc.file)
+    """Bind a form document to its template (given, or resolved from ``template:``).
+
+    Strict by default: every problem is collected and raised as ValidationErrors. With
+    ``lenient=True`` (review) only a form that cannot be bound at all raises (no template, no
+    ``indicators``); every other problem becomes a finding in ``Form.findings`` and the rest of
+    the form is read: a leaf that cannot be read (target, actual, weight, rule) is kept with
+    ``unreadable`` set (the evaluator scores it 0, status 缺失), values that do not follow the
+    form format are dropped, unknown indicator names are named for each entry under them, and
+    weights that do not add up are findings, not errors.
+    """
+    problems: list[Finding] = []
+    broken: dict[JsonPath, str] = {}
+    if lenient:
+        doc, problems, broken = _sanitize(doc)
+    else:
+        _raise(_schema.validate(doc, "form"), doc.file)
     data = doc.data
     if template is None:
         ref = data.get("template")
@@ -442,18 +475,26 @@ def build_form(
     r = Reader(doc)
     budget, budget_unit = _budget(data.get("budget") or {}, r)
     inputs = _inputs(data.get("inputs") or {}, template, r)
-    binder = _Binder(template, r, lenient)
+    binder = _Binder(template, r, lenient, broken)
     nodes = binder.nodes(template.nodes, data.get("indicators"), ("indicators",), ())
     top = sum((n.weight for n in nodes), ZERO)
     if nodes and top != template.total:
+        mark = len(r.errors)
         r.fail(
             f"一级指标分值之和为 {_n(top)}，应等于总分 {_n(template.total)}",
             ("indicators",),
             value=_n(top),
             expected=_n(template.total),
         )
+        binder.tag(mark, "weights_sum")
     reported_total = r.nonnegative(data.get("reported_total"), ("reported_total",), what="自评总分")
-    _raise(r.errors, doc.file)
+    if lenient:
+        problems.extend(
+            finding_from_error(binder.tags.get(i, "value_unreadable"), err)
+            for i, err in enumerate(r.errors)
+        )
+    else:
+        _raise(r.errors, doc.file)
     return Form(
         template=template,
         nodes=nodes,
@@ -466,7 +507,124 @@ def build_form(
         file=doc.file,
         digest=digest(template.data, data),
         data=data,
+        findings=tuple(problems),
     )
+
+
+# Fields of a form leaf entry; a problem in one of _BREAKING makes the leaf unscorable.
+_LEAF_FIELDS = frozenset(
+    {
+        "name",
+        "target",
+        "actual",
+        "weight",
+        "reported",
+        "note",
+        "rule",
+        "tier",
+        "score",
+        "applicable",
+    }
+)
+_BREAKING = frozenset({"name", "target", "actual", "weight", "rule", "*"})
+_FIELD_CODES = {
+    "target": "target_unreadable",
+    "actual": "actual_unreadable",
+    "weight": "weight_missing",
+    "rule": "rule_unknown",
+}
+_SANITIZE_ROUNDS = 20
+
+
+def _sanitize(doc: Document) -> tuple[Document, list[Finding], dict[JsonPath, str]]:
+    """Drop every value the form schema refuses; one finding each (lenient reading).
+
+    Returns the cleaned document (positions unchanged: values are removed or replaced, list
+    items never shift), the findings, and the leaf entries made unscorable (path → reason).
+    Raises ValidationErrors when the form cannot be read at all (wrong kind, no template, no
+    indicators).
+    """
+    data = copy.deepcopy(doc.data)
+    if not isinstance(data, dict):
+        _raise(_schema.validate(doc, "form"), doc.file)
+        raise ValidationErrors([SchemaError("文档应为映射", file=doc.file)], file=doc.file)
+    findings: list[Finding] = []
+    broken: dict[JsonPath, str] = {}
+    current = doc
+    for _ in range(_SANITIZE_ROUNDS):
+        found = _schema.culprits(current, "form")
+        if not found:
+            break
+        fatal = [
+            e for p, e in found if not p or p[0] in ("kind", "template") or p == ("indicators",)
+        ]
+        if fatal:
+            raise ValidationErrors(fatal, file=doc.file)
+        changed = False
+        for path, err in found:
+            entry, field = _leaf_entry(path)
+            code = (
+                _FIELD_CODES.get(field, "value_unreadable")
+                if entry is not None
+                else "value_unreadable"
+            )
+            if _remove(data, path, entry, field):
+                changed = True
+                findings.append(finding_from_error(code, err))
+                if entry is not None and field in _BREAKING:
+                    broken.setdefault(entry, err.message)
+        if not changed:
+            raise ValidationErrors([e for _p, e in found], file=doc.file)
+        current = Document(
+            data=data,
+            file=doc.file,
+            positions=doc.positions,
+            key_positions=doc.key_positions,
+            text=doc.text,
+        )
+    else:
+        _raise(_schema.validate(current, "form"), doc.file)
+    return current, findings, broken
+
+
+def _leaf_entry(path: JsonPath) -> tuple[JsonPath | None, str]:
+    """(path of the leaf entry, field) for a problem inside ``indicators``; (None, "")."""
+    if len(path) < 2 or path[0] != "indicators":
+        return None, ""
+    for k in range(2, len(path)):
+        if isinstance(path[k], str) and path[k] in _LEAF_FIELDS:
+            return path[:k], str(path[k])
+    if isinstance(path[-1], int):
+        return path, "*"
+    return None, ""
+
+
+def _remove(data: Any, path: JsonPath, entry: JsonPath | None, field: str) -> bool:
+    """Remove the offending value; False when it is already gone (or cannot be removed)."""
+    if entry is not None and field != "*":
+        path = (*entry, field)
+    parent: Any = data
+    for key in path[:-1]:
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return False
+    last = path[-1]
+    if isinstance(parent, dict) and isinstance(last, str) and last in parent:
+        del parent[last]
+        return True
+    if isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        item = parent[last]
+        name = item.get("name") if isinstance(item, dict) else None
+        replacement = {
+            "name": name if isinstance(name, str) and name.strip() else f"第{last + 1}项"
+        }
+        if item == replacement:
+            return False
+        # Keep the item (positions of later items must not shift), as a bare name.
+        parent[last] = replacement
+        return True
+    return False
 
 
 def _sub_document(doc: Document, prefix: JsonPath) -> Document:
@@ -548,13 +706,60 @@ def _inputs(raw: Mapping[str, Any], template: Template, r: Reader) -> dict[str, 
     return values
 
 
+# The rule a lenient leaf gets when its own cannot be determined; it is never applied.
+_NO_RULE = Rule(kind="manual", params=None, name="（无法确定）")
+
+
 class _Binder:
     """Walks the template tree and the form's ``indicators`` mapping side by side."""
 
-    def __init__(self, template: Template, r: Reader, lenient: bool) -> None:
+    def __init__(
+        self,
+        template: Template,
+        r: Reader,
+        lenient: bool,
+        broken: Mapping[JsonPath, str] | None = None,
+    ) -> None:
         self.t = template
         self.r = r
         self.lenient = lenient
+        #: Leaf entries the lenient sanitizer already reported as unscorable.
+        self.broken = dict(broken or {})
+        #: Finding code of r.errors[i] (lenient reading); untagged errors are value_unreadable.
+        self.tags: dict[int, str] = {}
+
+    def tag(self, mark: int, code: str) -> bool:
+        """Give ``code`` to the errors recorded since ``mark``; True when there were any."""
+        for i in range(mark, len(self.r.errors)):
+            self.tags.setdefault(i, code)
+        return len(self.r.errors) > mark
+
+    def orphans(self, value: Any, at: JsonPath, path: tuple[str, ...], why: str) -> None:
+        """Name every entry under a node that is not read (lenient: no row disappears)."""
+        entries = 0
+        stack: list[tuple[Any, JsonPath, tuple[str, ...]]] = [(value, at, path)]
+        while stack:
+            node, here, ipath = stack.pop()
+            if isinstance(node, list):
+                for i, item in reversed(list(enumerate(node))):
+                    name = item.get("name") if isinstance(item, Mapping) else None
+                    name = str(name) if name is not None else f"第{i + 1}项"
+                    entries += 1
+                    mark = len(self.r.errors)
+                    self.r.fail(f"{why}，其下的“{name}”未计分", (*here, i), (*ipath, name))
+                    self.tag(mark, "indicator_unknown")
+            elif isinstance(node, Mapping) and not (_LEAF_FIELDS & set(node)):
+                for key, item in reversed(list(node.items())):
+                    stack.append((item, (*here, key), (*ipath, str(key))))
+            elif isinstance(node, Mapping):
+                entries += 1
+                mark = len(self.r.errors)
+                self.r.fail(f"{why}，“{path[-1]}”未计分", here, ipath)
+                self.tag(mark, "indicator_unknown")
+        if not entries:
+            mark = len(self.r.errors)
+            self.r.fail(why, at, path, key=True)
+            self.tag(mark, "indicator_unknown")
 
     def nodes(
         self, tnodes: Sequence[TemplateNode], raw: Any, at: JsonPath, parent: tuple[str, ...]
@@ -568,6 +773,11 @@ class _Binder:
         for key, value in raw.items():
             found = names.get(key)
             if found is None:
+                if self.lenient:
+                    hint = suggest(key, names)
+                    why = f"模板中没有指标“{key}”" + (f"（{hint}）" if hint else "")
+                    self.orphans(value, (*at, key), (*parent, key), why)
+                    continue
                 self.r.fail(
                     f"模板中没有指标“{key}”",
                     (*at, key),
@@ -578,12 +788,11 @@ class _Binder:
                 )
                 continue
             if found.name in given:
-                self.r.fail(
-                    f"指标“{found.name}”填写了两次（“{given[found.name][0]}”与“{key}”）",
-                    (*at, key),
-                    (*parent, found.name),
-                    key=True,
-                )
+                message = f"指标“{found.name}”填写了两次（“{given[found.name][0]}”与“{key}”）"
+                if self.lenient:
+                    self.orphans(value, (*at, key), (*parent, found.name), message)
+                    continue
+                self.r.fail(message, (*at, key), (*parent, found.name), key=True)
                 continue
             given[found.name] = (key, value)
         out: list[Node] = []
@@ -599,22 +808,24 @@ class _Binder:
                 children: tuple[Node, ...] = self.open_leaves(value, here, t.path, t)
             else:
                 if value is not None and not isinstance(value, Mapping):
-                    self.r.fail(
-                        f"“{t.name}”下应按下级指标名称分组填写",
-                        here,
-                        t.path,
-                        expected="以下级指标名称为键的映射",
-                    )
+                    message = f"“{t.name}”下应按下级指标名称分组填写"
+                    if self.lenient:
+                        self.orphans(value, here, t.path, message)
+                    else:
+                        self.r.fail(message, here, t.path, expected="以下级指标名称为键的映射")
                 children = self.nodes(t.children, value, here, t.path)
             got = sum((c.weight for c in children), ZERO)
             if t.weight is not None and got != t.weight:
+                mark = len(self.r.errors)
                 self.r.fail(
                     f"“{t.name}”下各指标分值之和为 {_n(got)}，应等于 {_n(t.weight)}",
                     here,
                     t.path,
+                    key=True,  # the group's own line, not its first child's
                     value=_n(got),
                     expected=_n(t.weight),
                 )
+                self.tag(mark, "weights_sum")
             out.append(
                 Group(
                     name=t.name,
@@ -632,9 +843,11 @@ class _Binder:
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            self.r.fail(
-                f"“{t.name}”下应列出三级指标（列表）", at, parent, expected="以 - 开头的列表"
-            )
+            message = f"“{t.name}”下应列出三级指标（列表）"
+            if self.lenient:
+                self.orphans(raw, at, parent, message)
+            else:
+                self.r.fail(message, at, parent, expected="以 - 开头的列表")
             return ()
         leaves: list[Node] = []
         seen: set[str] = set()
@@ -643,7 +856,9 @@ class _Binder:
                 continue
             name = str(entry.get("name"))
             if name in seen:
+                mark = len(self.r.errors)
                 self.r.fail(f"同一层级下指标名称“{name}”重复", (*at, i, "name"), (*parent, name))
+                self.tag(mark, "value_unreadable")
             seen.add(name)
             leaf = self.leaf(entry, (*at, i), parent, None)
             if leaf is not None:
@@ -657,13 +872,17 @@ class _Binder:
         name = t.name if t is not None else str(e.get("name"))
         path = t.path if t is not None else (*parent, name)
         before = len(r.errors)
+        broken = self.broken.get(at)
+        mark = len(r.errors)
         weight = (
             r.nonnegative(e.get("weight"), (*at, "weight"), path)
             if e.get("weight") is not None
             else None
         )
+        bad = self.tag(mark, "weight_missing")
         if t is not None and t.weight is not None:
             if weight is not None and weight != t.weight:
+                mark = len(r.errors)
                 r.fail(
                     f"分值 {_n(weight)} 与模板规定的 {_n(t.weight)} 不一致",
                     (*at, "weight"),
@@ -671,13 +890,18 @@ class _Binder:
                     value=_n(weight),
                     expected=_n(t.weight),
                 )
+                self.tag(mark, "weights_sum")
             weight = t.weight
         if weight is None:
-            if before == len(r.errors):
+            if before == len(r.errors) and broken is None:
+                mark = len(r.errors)
                 r.fail("缺少分值（weight）", at, path, expected="如 weight: 5")
+                bad = self.tag(mark, "weight_missing") or bad
             weight = ZERO
+            bad = bad or broken is not None
         target_raw = e.get("target")
         if t is not None and t.target is not None and target_raw is not None:
+            mark = len(r.errors)
             r.fail(
                 "模板已规定该指标的指标值，表单不能修改",
                 (*at, "target"),
@@ -685,17 +909,26 @@ class _Binder:
                 value=target_raw,
                 expected=str(t.target),
             )
+            self.tag(mark, "value_unreadable")
+        mark = len(r.errors)
         target = (
             t.target
             if t is not None and t.target is not None
             else _target(target_raw, r, (*at, "target"), path)
         )
+        bad = self.tag(mark, "target_unreadable") or bad
         target_text = (
             str(target_raw)
             if target_raw is not None and not isinstance(target_raw, Mapping)
             else (None if target is None else str(target))
         )
+        mark = len(r.errors)
         actual, actual_text, items = self.actual(e.get("actual"), target, r, (*at, "actual"), path)
+        for i in range(mark, len(r.errors)):
+            code = "unit_mismatch" if isinstance(r.errors[i], UnitError) else "actual_unreadable"
+            self.tags.setdefault(i, code)
+        bad = len(r.errors) > mark or bad
+        mark = len(r.errors)
         rule = (
             _rule_ref(e.get("rule"), r, self.t.rules, (*at, "rule"), path)
             if e.get("rule") is not None
@@ -714,33 +947,58 @@ class _Binder:
                     path,
                     expected="在模板 defaults 中补充，或在此指标写 rule",
                 )
-        elif rule is None and e.get("rule") is None:
+        bad = self.tag(mark, "rule_unknown") or bad
+        if rule is None and e.get("rule") is None and target_raw is None and broken is None:
+            mark = len(r.errors)
             r.fail(
-                "无法确定计分规则：既没有指标值（target）也没有规则（rule）",
+                "缺少年度指标值，无法确定计分规则"
+                if self.lenient
+                else "无法确定计分规则：既没有指标值（target）也没有规则（rule）",
                 at,
                 path,
                 expected="填写 target 或 rule",
             )
+            bad = self.tag(mark, "target_missing") or bad
         applicable = e.get("applicable", True) is not False
-        if len(r.errors) > before or rule is None:
+        if not self.lenient and (len(r.errors) > before or rule is None):
             return None
+        mark = len(r.errors)
+        reported = r.nonnegative(e.get("reported"), (*at, "reported"), path, what="自评得分")
+        given = r.nonnegative(e.get("score"), (*at, "score"), path, what="评分")
+        self.tag(mark, "value_unreadable")
+        unreadable: str | None = None
+        if self.lenient and (bad or broken is not None or rule is None):
+            if broken is not None:
+                unreadable = broken
+            elif len(r.errors) > before:
+                unreadable = next(
+                    (
+                        r.errors[i].message
+                        for i in range(before, len(r.errors))
+                        if self.tags.get(i) not in ("weights_sum", "value_unreadable")
+                    ),
+                    "无法读取",
+                )
+            else:
+                unreadable = "无法确定计分规则"
         return Leaf(
             name=name,
             path=path,
             weight=weight,
-            rule=rule,
+            rule=rule if rule is not None else _NO_RULE,
             target=target,
             target_text=target_text,
             actual=actual,
             actual_text=actual_text,
             actual_items=items,
             actual_from=t.actual_from if t is not None else None,
-            reported=r.nonnegative(e.get("reported"), (*at, "reported"), path, what="自评得分"),
-            given_score=r.nonnegative(e.get("score"), (*at, "score"), path, what="评分"),
+            reported=reported,
+            given_score=given,
             tier=_get(e, "tier"),
             note=_get(e, "note"),
             applicable=applicable,
             position=_pos(r, at),
+            unreadable=unreadable,
         )
 
     def actual(
@@ -752,7 +1010,19 @@ class _Binder:
             return None, None, tuple(str(x) for x in raw)
         text = str(raw)
         try:
-            return parse_actual(text, target), text, None
+            actual = parse_actual(text, target)
         except PerfscoreError as err:
             r.add(err, at, path)
             return None, text, None
+        if (
+            not self.lenient
+            and "unreadable" in actual.flags
+            and target is not None
+            and target.is_quantitative
+        ):
+            # Looks like a number but is not one (1,2345次, 1e5): say where, not "not a number".
+            problem = actual_syntax_error(text)
+            if problem is not None:
+                r.add(problem, at, path)
+                return None, text, None
+        return actual, text, None

@@ -13,8 +13,8 @@ import attrs
 
 from ._numbers import local_context, quantize
 from ._rules import KINDS, Outcome, ScoreInput
-from ._text import fmt, fmt_fixed
-from .errors import EvaluationError, PerfscoreError, ValidationErrors
+from ._text import fmt, fmt_fixed, fmt_q
+from .errors import EvaluationError, InputTypeError, PerfscoreError, ValidationErrors
 from .model import Form, Group, Leaf, Node, Template
 from .result import Evaluation, Finding, GroupResult, LeafResult, NodeResult
 from .targets import Quantity
@@ -22,6 +22,25 @@ from .targets import Quantity
 __all__ = ["compute_values", "evaluate"]
 
 ZERO = Decimal(0)
+#: Words naming rates that by definition lie in 0～100% (a target or actual above 100% is a
+#: slip); 执行率, 增长率 and 完成率 are not here: they may pass 100%.
+BOUNDED_RATES = (
+    "满意度",
+    "满意率",
+    "合格率",
+    "达标率",
+    "覆盖率",
+    "知晓率",
+    "及时率",
+    "准确率",
+    "正确率",
+    "完好率",
+    "参保率",
+    "入学率",
+    "到位率",
+    "出勤率",
+    "通过率",
+)
 
 
 def evaluate(form: Form, *, lenient: bool = False) -> Evaluation:
@@ -30,6 +49,14 @@ def evaluate(form: Form, *, lenient: bool = False) -> Evaluation:
     Raises :class:`ValidationErrors` listing every leaf that cannot be scored. With
     ``lenient=True`` (used by review) such a leaf scores 0, gets status 缺失 and a finding.
     """
+    if not isinstance(form, Form):
+        what = "模板（Template）" if isinstance(form, Template) else type(form).__name__
+        raise InputTypeError(
+            f"evaluate 需要已读取的表单（Form），而不是 {what}",
+            value=repr(form)[:80],
+            expected="perfscore.load_form(...) 的结果",
+            hint="请先用 perfscore.load_form(路径或映射) 读取表单，再计分",
+        )
     with local_context():
         return _Evaluator(form, lenient).run()
 
@@ -139,6 +166,8 @@ class _Evaluator:
         )
 
     def _not_applicable(self, leaf: Leaf) -> bool:
+        if leaf.unreadable is not None:
+            return False
         if not leaf.applicable or (leaf.actual is not None and leaf.actual.is_not_applicable):
             return True
         return self._missing(leaf) and self.template.missing == "not_applicable"
@@ -160,8 +189,23 @@ class _Evaluator:
         places = self.template.rounding.places
         weight = leaf.weight * self.factor
         base = _base(leaf, weight)
+        if leaf.unreadable is not None:
+            # lenient reading: the builder already made the finding that says why
+            text = f"无法读取，计 0 分：{leaf.unreadable}"
+            return attrs.evolve(
+                base,
+                line="unreadable",
+                raw_score=ZERO,
+                score=ZERO,
+                status="缺失",
+                explanation=text,
+                flags=("unreadable",),
+            )
         if self._not_applicable(leaf):
-            why = "缺少实际完成值，按模板规定视为不适用" if self._missing(leaf) else "不适用"
+            stated = not leaf.applicable or (
+                leaf.actual is not None and leaf.actual.is_not_applicable
+            )
+            why = "不适用" if stated else "缺少实际完成值，按模板规定视为不适用"
             text = why
             if self.factor != 1:
                 text += f"，其分值 {fmt(leaf.weight)} 不计入，其余指标按 {fmt(self.template.total)} 分折算"
@@ -201,6 +245,7 @@ class _Evaluator:
         flags = list(outcome.flags)
         raw = self._over_achievement(leaf, outcome, raw, flags)
         score = quantize(raw, places)
+        self._over_hundred(leaf, actual, flags)
         if leaf.actual is not None:
             flags.extend(leaf.actual.flags)
             if "repeated_comparator" in leaf.actual.flags:
@@ -230,8 +275,12 @@ class _Evaluator:
             status = "未达成"
         if score >= quantize(weight, places) and weight > 0:
             status = "达成"
+        actual_text = base.actual_text
+        if actual_text is None and leaf.actual_from is not None and actual is not None:
+            actual_text = fmt_q(actual)  # a value computed from the basic data: show it
         return attrs.evolve(
             base,
+            actual_text=actual_text,
             actual_canonical=None if actual is None else str(actual),
             line=outcome.line,
             raw_score=raw,
@@ -245,17 +294,27 @@ class _Evaluator:
 
     def _missing_leaf(self, leaf: Leaf, base: LeafResult) -> LeafResult:
         policy = self.template.missing
-        if policy == "error":
+        what, expected = "缺少实际完成值", "填写 actual（实际完成值）"
+        failed = False
+        if leaf.actual_from is not None:
+            # A value taken from the basic data: name the inputs that are missing, not `actual`.
+            names = self._missing_inputs(leaf.actual_from)
+            if names:
+                what = f"缺少基础数据“{'”“'.join(names)}”，无法得出“{leaf.actual_from}”"
+                expected = "在表单 inputs 中填写"
+            else:  # every input is there but the formula failed: that error is already listed
+                what, failed = f"“{leaf.actual_from}”无法计算", True
+        if policy == "error" and not failed:
             err = EvaluationError(
-                "缺少实际完成值",
+                what,
                 file=leaf.position.file,
                 line=leaf.position.line,
                 column=leaf.position.column,
                 indicator_path=leaf.path,
-                expected="填写 actual（实际完成值）",
+                expected=expected,
             )
             self.errors.append(err)
-        text = "缺少实际完成值，按模板规定计 0 分"
+        text = f"{what}，按模板规定计 0 分"
         self._finding("missing_actual", "warning", text, leaf)
         return attrs.evolve(
             base,
@@ -266,6 +325,17 @@ class _Evaluator:
             explanation=text,
             flags=("missing",),
         )
+
+    def _missing_inputs(self, name: str) -> list[str]:
+        """The inputs, direct or through other computed values, that ``name`` lacks."""
+        computed = self.template.computed.get(name)
+        if computed is None:
+            return [] if name in self.values else [name]
+        missing: dict[str, None] = {}
+        for used in sorted(computed.formula.names):
+            if used not in self.values:
+                missing.update(dict.fromkeys(self._missing_inputs(used)))
+        return list(missing)
 
     def _score(self, leaf: Leaf, weight: Decimal) -> tuple[Outcome, Quantity | None]:
         actual: Quantity | None = None
@@ -283,7 +353,8 @@ class _Evaluator:
             actual=actual,
             word=word,
             items=leaf.actual_items,
-            given=leaf.given_score,
+            # A stated score is in points of the form's own weight: rescale it with the weight.
+            given=None if leaf.given_score is None else leaf.given_score * self.factor,
             tier=leaf.tier,
             values=self.values,
             named=self._named,
@@ -332,6 +403,26 @@ class _Evaluator:
             message += f"；按模板规定扣 {fmt(steps * over.deduct_points)} 分"
         self._finding("over_achievement", "warning", message, leaf, ratio=fmt(outcome.ratio, 4))
         return raw
+
+    def _over_hundred(self, leaf: Leaf, actual: Quantity | None, flags: list[str]) -> None:
+        """Warn when a rate that cannot pass 100% (满意度, 合格率 …) is written above it."""
+        if not any(word in leaf.name for word in BOUNDED_RATES):
+            return
+        target = leaf.target
+        sides: list[tuple[str, Quantity | None]] = [("完成值", actual)]
+        if target is not None:
+            sides[:0] = [("指标值", q) for q in (target.quantity, target.low, target.high)]
+        for what, q in sides:
+            if q is not None and q.unit is not None and q.unit.family == "ratio" and q.base > 1:
+                flags.append("percent_over_100")
+                self._finding(
+                    "percent_over_100",
+                    "warning",
+                    f"{what} {q} 超过 100%：“{leaf.name}”这类比率不会超过 100%，请核实是否笔误",
+                    leaf,
+                    value=str(q),
+                )
+                return
 
     def _finding(self, code: str, severity: str, message: str, leaf: Leaf, **values: str) -> None:
         self.findings.append(

@@ -1,15 +1,160 @@
-"""``perfscore review``: placeholder until the review module lands (issue 5)."""
+"""``perfscore review FORM...``: review forms (YAML, CSV, XLSX, folders) and report findings.
+
+Exit status: 0 when no finding reaches ``--fail-on`` (default ``error``), 1 otherwise, 2 on
+usage errors (unknown option, unknown finding code, no form found).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
+
+from ._findings import CATALOGUE, SEVERITIES
+from .errors import BuildError
 
 __all__ = ["add_review_arguments", "run_review"]
 
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
 
 def add_review_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("forms", nargs="+", metavar="FORM")
+    parser.add_argument(
+        "forms", nargs="+", metavar="FORM", help="表单文件（YAML、CSV、XLSX）或目录，可多个"
+    )
+    parser.add_argument(
+        "--template",
+        metavar="ID",
+        help="所用模板编号或模板文件（代替表单自带的模板；CSV/XLSX 默认 hunan/unit-self-evaluation）",
+    )
+    parser.add_argument("--sheet", metavar="NAME", help="XLSX 中要读取的工作表（默认自动查找）")
+    parser.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="报告格式（默认 text）",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="报告写入文件（原子写入）")
+    parser.add_argument("--xlsx", metavar="FILE", help="另写一份 Excel 复核工作簿")
+    parser.add_argument(
+        "--fail-on",
+        choices=(*SEVERITIES, "never"),
+        default="error",
+        help="有达到该严重程度的发现时退出码为 1（默认 error）",
+    )
+    parser.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="关闭某一复核项（可重复），如 --disable over_achievement_unexplained",
+    )
+    parser.add_argument(
+        "--tolerance",
+        action="append",
+        default=[],
+        metavar="CODE=VALUE",
+        help="改某一复核项的容差（可重复），如 --tolerance reported_differs=0.5",
+    )
+    parser.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="CODE=LEVEL",
+        help="改某一复核项的严重程度（error、warning、info；可重复）",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="不显示进度条（只在终端上显示）")
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        code, sep, setting = value.partition("=")
+        if not sep or not code.strip() or not setting.strip():
+            raise _Usage(f"{option} 应写成 CODE=VALUE，而不是“{value}”")
+        out[code.strip()] = setting.strip()
+    return out
+
+
+class _Usage(Exception):
+    pass
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, file: str) -> None:
+        if not self.enabled or total <= 1:
+            return
+        width = 24
+        filled = width * done // total
+        name = file if len(file) <= 40 else "…" + file[-39:]
+        line = f"\r复核 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name}"
+        sys.stderr.write(line.ljust(90))
+        sys.stderr.flush()
+        self.shown = True
+        if done == total:
+            sys.stderr.write("\r" + " " * 90 + "\r")
+            sys.stderr.flush()
 
 
 def run_review(args: argparse.Namespace) -> int:
-    raise SystemExit("perfscore review 尚未实现")
+    from ._io import atomic_write
+    from ._review_render import render_review
+    from .review import expand, review_batch
+
+    try:
+        tolerances = _pairs(args.tolerance, "--tolerance")
+        severities = _pairs(args.severity, "--severity")
+        for code in [*args.disable, *tolerances, *severities]:
+            if code not in CATALOGUE:
+                raise _Usage(f"未知的复核项“{code}”；可用：{'、'.join(CATALOGUE)}")
+        for level in severities.values():
+            if level not in SEVERITIES:
+                raise _Usage(f"未知的严重程度“{level}”；可用：error、warning、info")
+        files = expand(args.forms)
+        if not files:
+            raise _Usage("没有找到表单文件（.yaml、.yml、.csv、.tsv、.xlsx、.xlsm）")
+    except _Usage as exc:
+        print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    options: dict[str, Any] = {
+        "template": args.template,
+        "sheet": args.sheet,
+        "disable": args.disable,
+        "tolerances": tolerances,
+        "severities": severities,
+    }
+    search = getattr(args, "templates", None)
+    if search:
+        options["search_path"] = list(search)
+    if args.template is not None:
+        from ._library import TemplateLibrary, default_library
+        from .errors import PerfscoreError
+        from .review import load_template_ref
+
+        lib = TemplateLibrary(search) if search else default_library()
+        try:
+            options["template"] = load_template_ref(args.template, lib)
+        except PerfscoreError as exc:
+            print(f"perfscore review: 模板无法使用：{exc}", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        batch = review_batch(files, progress=_Progress(not args.no_progress), **options)
+    except BuildError as exc:  # an override the template cannot take
+        print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = render_review(batch, args.format)
+    if args.output is None or args.output == "-":
+        sys.stdout.write(text)
+    else:
+        atomic_write(args.output, text.encode("utf-8"))
+    if args.xlsx:
+        from ._xlsx_report import workbook_bytes
+
+        atomic_write(args.xlsx, workbook_bytes(batch))
+    return EXIT_FINDINGS if batch.reaches(args.fail_on) else EXIT_OK

@@ -29,7 +29,7 @@ from ._resources import SCHEMA_NAMES, _shared_schema, schema_path
 from ._yaml import Document, JsonPath
 from .errors import SchemaError
 
-__all__ = ["check_schemas", "schema_ids", "validate"]
+__all__ = ["check_schemas", "culprits", "schema_ids", "validate"]
 
 # Fields of a form's leaf entry. A form mapping holding any of them (other than "name") is a
 # fixed leaf's entry, not a level of the tree; this mirrors `form_node` in form.schema.json.
@@ -124,6 +124,24 @@ def validate(doc: Document, schema: str) -> list[SchemaError]:
     for error in validator.iter_errors(doc.data):
         errors.extend(_convert(doc, schema, error))
     return _sorted_unique(errors)
+
+
+def culprits(doc: Document, schema: str) -> list[tuple[JsonPath, SchemaError]]:
+    """Each schema problem paired with the JSON path of the value that causes it.
+
+    Used by lenient reading (review), which drops that value, reports the problem as a
+    finding and reads the rest. For an unknown key the path is the key's own path.
+    """
+    validator = _validator(schema)
+    found: list[tuple[JsonPath, SchemaError]] = []
+    for error in validator.iter_errors(doc.data):
+        path: JsonPath = tuple(error.absolute_path)
+        for converted in _convert(doc, schema, error):
+            at = path
+            if error.validator == "additionalProperties" and isinstance(converted.value, str):
+                at = (*path, converted.value)
+            found.append((at, converted))
+    return found
 
 
 # --------------------------------------------------------------------------- conversion

@@ -15,6 +15,7 @@ import attrs
 
 from ._formula import Formula
 from ._units import Unit
+from .result import Finding
 from .targets import Actual, Quantity, Target
 
 __all__ = [
@@ -187,6 +188,9 @@ class Leaf:
     note: str | None = None
     applicable: bool = True
     position: Position = Position()
+    #: Lenient reading only (review): why this entry could not be read. The evaluator scores
+    #: such a leaf 0 with status 缺失; the finding that says why was made when building.
+    unreadable: str | None = None
 
 
 @attrs.frozen
@@ -219,6 +223,8 @@ class Form:
     file: str | None = None
     digest: str = ""
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    #: Lenient reading only (review): the problems found while building, as findings.
+    findings: tuple[Finding, ...] = ()
 
     def leaves(self) -> Iterator[Leaf]:
         """Every leaf, depth first, in display order."""

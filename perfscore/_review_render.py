@@ -1,0 +1,185 @@
+"""Review reports as text (terminal), Markdown and JSON; one form or a batch, same shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ._findings import CATALOGUE, SEVERITY_NAMES
+from ._text import fmt, fmt_fixed
+from .errors import format_path
+from .result import Finding
+from .review import UNSCORED, BatchReview, FormReview
+
+__all__ = ["FORMATS", "location", "render_review"]
+
+FORMATS = ("text", "markdown", "json")
+
+
+def render_review(batch: BatchReview, fmt_name: str = "text") -> str:
+    """The report of ``batch`` in one of :data:`FORMATS`."""
+    if fmt_name == "json":
+        return batch.to_json()
+    if fmt_name == "markdown":
+        return _markdown(batch)
+    return _text(batch)
+
+
+def location(review: FormReview, f: Finding) -> str:
+    """``第 12 行`` for a spreadsheet row, ``行 12`` for a YAML line, else empty."""
+    if f.row is not None:
+        return f"第 {f.row} 行"
+    if f.line is not None:
+        return f"行 {f.line}"
+    return ""
+
+
+def _score(value: Decimal | None, review: FormReview) -> str:
+    if value is None:
+        return "—"
+    places = review.evaluation.places if review.evaluation is not None else 2
+    return fmt_fixed(value, places)
+
+
+def _values(f: Finding) -> str:
+    return "；".join(f"{k} {v}" for k, v in f.values)
+
+
+def _head(review: FormReview) -> list[str]:
+    ev = review.evaluation
+    lines = []
+    who = " ".join(x for x in (review.unit, f"{review.year}年度" if review.year else None) if x)
+    if ev is not None:
+        lines.append(" · ".join(x for x in (who, f"{ev.template_name}（{ev.template_id}）") if x))
+        total = f"计算总分 {_score(ev.total, review)}（{ev.grade}）"
+    else:
+        if who:
+            lines.append(who)
+        total = f"{UNSCORED}"
+    reported = (
+        f"　自评总分 {fmt(review.reported_total)}" if review.reported_total is not None else ""
+    )
+    c = review.counts
+    lines.append(
+        f"{total}{reported}　涉及分值 {fmt(review.points_at_stake)}　"
+        f"错误 {c['error']}　警告 {c['warning']}　提示 {c['info']}"
+    )
+    extra = []
+    if review.encoding:
+        extra.append(f"文件编码 {review.encoding}")
+    if review.rows:
+        kinds: dict[str, int] = {}
+        for r in review.rows:
+            key = r.outcome if r.kind in ("indicator", "unreadable") else "recognised"
+            kinds[key] = kinds.get(key, 0) + 1
+        extra.append(
+            f"共 {len(review.rows)} 行：已计分 {kinds.get('scored', 0) + kinds.get('scored+finding', 0)}"
+            f"，未计分并列入发现 {kinds.get('finding', 0)}，其他（表头、资金、其中、小计、合计、空行、说明）"
+            f"{kinds.get('recognised', 0)}"
+            + (f"，遗漏 {kinds['lost']}" if kinds.get("lost") else "")
+        )
+    if extra:
+        lines.append("　".join(extra))
+    return lines
+
+
+def _text_form(review: FormReview) -> Iterator[str]:
+    yield f"■ {review.file}"
+    for line in _head(review):
+        yield f"  {line}"
+    if not review.findings:
+        yield "  没有发现问题。"
+    for f in review.findings:
+        where = " ".join(
+            x for x in (location(review, f), format_path(f.path) if f.path else "") if x
+        )
+        yield f"  [{SEVERITY_NAMES.get(f.severity, f.severity)}] {f.code}　{where}"
+        yield f"      {f.message}"
+        if f.values:
+            yield f"      （{_values(f)}）"
+
+
+def _text(batch: BatchReview) -> str:
+    lines: list[str] = []
+    for review in batch.reviews:
+        lines.extend(_text_form(review))
+        lines.append("")
+    if len(batch.reviews) != 1:
+        lines.extend(_text_summary(batch))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _text_summary(batch: BatchReview) -> list[str]:
+    s = batch.summary()
+    grades = "，".join(f"{g} {n}" for g, n in s["grades"].items()) or "—"
+    found = s["findings"]
+    lines = [
+        "== 汇总 ==",
+        f"共 {s['forms']} 份表单　等级：{grades}",
+        f"发现：错误 {found['error']}，警告 {found['warning']}，提示 {found['info']}　"
+        f"涉及分值合计 {fmt(s['points_at_stake'])}",
+        "按问题严重程度排序：",
+    ]
+    for i, review in enumerate(batch.reviews, 1):
+        c = review.counts
+        ev = review.evaluation
+        score = f"计算 {_score(ev.total, review)}" if ev is not None else UNSCORED
+        if review.reported_total is not None:
+            score += f" / 自评 {fmt(review.reported_total)}"
+        lines.append(
+            f"  {i}. {review.file}　{review.grade or UNSCORED}　{score}　"
+            f"错误 {c['error']} 警告 {c['warning']} 提示 {c['info']}　"
+            f"涉及 {fmt(review.points_at_stake)} 分"
+        )
+    return lines
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(batch: BatchReview) -> str:
+    lines = ["# 复核报告", ""]
+    if len(batch.reviews) != 1:
+        s = batch.summary()
+        found = s["findings"]
+        lines += [
+            "## 汇总",
+            "",
+            f"- 表单：{s['forms']} 份",
+            "- 等级：" + ("，".join(f"{g} {n}" for g, n in s["grades"].items()) or "—"),
+            f"- 发现：错误 {found['error']}，警告 {found['warning']}，提示 {found['info']}",
+            f"- 涉及分值合计：{fmt(s['points_at_stake'])}",
+            "",
+            "| 序号 | 文件 | 等级 | 计算总分 | 自评总分 | 错误 | 警告 | 提示 | 涉及分值 |",
+            "|---:|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for i, r in enumerate(batch.reviews, 1):
+            c = r.counts
+            total = _score(r.evaluation.total, r) if r.evaluation is not None else "—"
+            reported = fmt(r.reported_total) if r.reported_total is not None else "—"
+            lines.append(
+                f"| {i} | {_cell(r.file)} | {r.grade or UNSCORED} | {total} | {reported} | "
+                f"{c['error']} | {c['warning']} | {c['info']} | {fmt(r.points_at_stake)} |"
+            )
+        lines.append("")
+    for review in batch.reviews:
+        lines += [f"## {_cell(review.file)}", ""]
+        lines += [f"{line}  " for line in _head(review)]
+        lines.append("")
+        if not review.findings:
+            lines += ["没有发现问题。", ""]
+            continue
+        lines += [
+            "| 严重程度 | 代码 | 说明 | 位置 | 指标 | 内容 | 数值 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for f in review.findings:
+            title = CATALOGUE[f.code].title if f.code in CATALOGUE else ""
+            lines.append(
+                f"| {SEVERITY_NAMES.get(f.severity, f.severity)} | `{f.code}` | {_cell(title)} | "
+                f"{location(review, f)} | {_cell(format_path(f.path))} | {_cell(f.message)} | "
+                f"{_cell(_values(f))} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
