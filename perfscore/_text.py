@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import Any
+
+from ._numbers import DECIMAL_CONTEXT
 
 __all__ = ["fmt", "fmt_fixed", "fmt_q"]
 
@@ -13,18 +15,32 @@ def fmt(value: Decimal, places: int = 4) -> str:
     shown digits are all true; the explanation's rounding step shows the rounded value)."""
     if not value.is_finite():
         return str(value)
-    cut = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    # perfscore's own context, not the caller's: a global prec=3 or trapped Inexact must not
+    # change (or break) what is shown.
+    with localcontext(DECIMAL_CONTEXT) as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
+        cut = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
     text = _plain(cut)
     return text + "…" if cut != value else text
 
 
 def fmt_fixed(value: Decimal, places: int) -> str:
     """Exactly ``places`` decimals, as printed in score columns (value already rounded)."""
-    return f"{value:.{places}f}"
+    with localcontext(DECIMAL_CONTEXT):
+        return f"{value:.{places}f}"
 
 
 def fmt_q(quantity: Any) -> str:
-    """A quantity as people write it: number then unit (``18次``, ``95%``)."""
+    """A quantity as people write it: number then unit (``18次``, ``95%``).
+
+    A computed value (``97.8666…%`` from a formula) is cut to four decimals like :func:`fmt`.
+    """
+    value = getattr(quantity, "value", None)
+    if isinstance(value, Decimal) and value.is_finite():
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -4:
+            unit = getattr(quantity, "unit", None)
+            return fmt(value) + ("" if unit is None else str(unit.symbol))
     return str(quantity)
 
 

@@ -1,0 +1,369 @@
+"""``perfscore check``: run the ``examples:`` embedded in templates, like a conformance suite.
+
+Each example is ``{name, description?, form, expect}``. ``form`` is a form mapping without
+``kind`` and ``template`` (the runner binds it to the template it sits in); ``expect`` holds
+what scoring must give: ``items`` (scores by indicator name or ``a/b/c`` path), ``total``,
+``grade``, ``status`` (leaf statuses), ``flags`` (flags a leaf must carry), or ``error`` (a
+fragment of the message when the example must be refused). Every example is scored independently; a failure shows expected
+against computed for each mismatch, an invalid example form shows its located errors
+(file:line inside the template). Only :mod:`perfscore.errors` exceptions are expected from
+the engine; anything else is reported as an internal error of that example, never raised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+import attrs
+
+from ._build import _sub_document, build_form
+from ._evaluate import evaluate
+from ._numbers import parse_decimal
+from ._text import fmt
+from ._yaml import Document, JsonPath, load_yaml
+from .errors import PerfscoreError, TemplateNotFoundError, ValidationErrors, format_path
+from .model import Template
+from .result import Evaluation, LeafResult, NodeResult
+
+__all__ = ["ExampleOutcome", "Mismatch", "check_template", "run_examples"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@attrs.frozen
+class Mismatch:
+    """One checked value that differs: what it is, what was expected, what was computed."""
+
+    what: str
+    expected: str
+    computed: str
+
+    def __str__(self) -> str:
+        return f"{self.what}：预期 {self.expected}，计算得 {self.computed}"
+
+
+@attrs.frozen
+class ExampleOutcome:
+    """The result of one embedded example."""
+
+    template: str  # the template id
+    name: str
+    passed: bool
+    mismatches: tuple[Mismatch, ...] = ()
+    errors: tuple[PerfscoreError, ...] = ()  # why the example could not be run or was refused
+    problem: str | None = None  # a one-line reason when there is no mismatch to show
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.template} › {self.name}"
+
+    @property
+    def location(self) -> str:
+        if self.file is None:
+            return ""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def report(self) -> str:
+        """``✓ 模板 › 用例`` or ``✗ 模板 › 用例（file:line）`` with the differences below it."""
+        if self.passed:
+            return f"✓ {self.title}"
+        where = f"（{self.location}）" if self.location else ""
+        lines = [f"✗ {self.title}{where}"]
+        if self.problem:
+            lines.append(f"    {self.problem}")
+        lines.extend(f"    {m}" for m in self.mismatches)
+        for err in self.errors:
+            lines.extend("    " + part for part in f"{err.kind}：{err}".splitlines())
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ library API
+
+
+def check_template(template: Template, *, document: Document | None = None) -> list[ExampleOutcome]:
+    """Run every example of ``template``; one :class:`ExampleOutcome` per example.
+
+    ``document`` is the template's own YAML document, for positions; when omitted it is read
+    again from ``template.file`` if that is a file (examples are never inherited, so they always
+    sit in the template's own file).
+    """
+    examples = template.data.get("examples") or ()
+    doc = document if document is not None else _source_document(template)
+    if doc is not None and (
+        not isinstance(doc.data, Mapping) or doc.data.get("examples") != examples
+    ):
+        doc = None  # the file changed since the template was built: no positions
+    return [_run_one(template, example, i, doc) for i, example in enumerate(examples)]
+
+
+def _source_document(template: Template) -> Document | None:
+    file = template.file
+    if not file or file.startswith("<") or not os.path.isfile(file):
+        return None
+    try:
+        return load_yaml(Path(file))
+    except PerfscoreError:
+        return None
+
+
+def _run_one(template: Template, example: Any, index: int, doc: Document | None) -> ExampleOutcome:
+    at: JsonPath = ("examples", index)
+    line = doc.locate(at)[0] if doc is not None else None
+    name = str(example.get("name")) if isinstance(example, Mapping) else f"第 {index + 1} 个样例"
+    base = ExampleOutcome(
+        template=template.id, name=name, passed=False, file=template.file, line=line
+    )
+    try:
+        return _run_checked(template, example, at, doc, base)
+    except PerfscoreError as err:  # the expectations themselves are malformed
+        return attrs.evolve(base, errors=_flatten(err))
+    except Exception as exc:  # never let an engine bug escape the runner
+        return attrs.evolve(base, problem=f"内部错误（请报告此问题）：{type(exc).__name__}: {exc}")
+
+
+def _run_checked(
+    template: Template,
+    example: Any,
+    at: JsonPath,
+    doc: Document | None,
+    base: ExampleOutcome,
+) -> ExampleOutcome:
+    form_raw = example.get("form") if isinstance(example, Mapping) else None
+    expect = example.get("expect") if isinstance(example, Mapping) else None
+    if not isinstance(form_raw, Mapping) or not isinstance(expect, Mapping):
+        return attrs.evolve(base, problem="样例应写 name、form（表单）和 expect（预期结果）")
+    for key in ("template", "kind"):
+        if key in form_raw and not (key == "kind" and form_raw[key] == "form"):
+            err = PerfscoreError(
+                f"样例表单不写 {key}：perfscore check 自动把它绑定到所在模板",
+                file=template.file,
+                line=_line(doc, (*at, "form", key), key=True),
+                value=form_raw[key],
+            )
+            return attrs.evolve(base, errors=(err,))
+    if not any(
+        expect.get(k) is not None for k in ("items", "total", "grade", "status", "flags", "error")
+    ):
+        return attrs.evolve(
+            base,
+            problem="样例没有写任何预期结果（expect 中写 items、total、grade、status、flags 或 error）",
+        )
+    form_doc = _form_document(template, form_raw, at, doc)
+    wanted_error = expect.get("error")
+    try:
+        result = evaluate(build_form(form_doc, _no_resolver, template=template))
+    except PerfscoreError as err:
+        errors = _flatten(err)
+        if wanted_error is None:
+            return attrs.evolve(base, problem="样例表单无法计分：", errors=errors)
+        text = "\n".join(str(e) for e in errors)
+        if str(wanted_error) in text:
+            return attrs.evolve(base, passed=True)
+        return attrs.evolve(
+            base,
+            mismatches=(Mismatch("错误信息", f"含“{wanted_error}”", text.replace("\n", "；")),),
+        )
+    if wanted_error is not None:
+        return attrs.evolve(
+            base,
+            mismatches=(
+                Mismatch(
+                    "结果",
+                    f"被拒绝（错误信息含“{wanted_error}”）",
+                    f"计分成功，总分 {fmt(result.total)}",
+                ),
+            ),
+        )
+    mismatches = list(_compare(result, expect, template, doc, at))
+    return attrs.evolve(base, passed=not mismatches, mismatches=tuple(mismatches))
+
+
+def _no_resolver(ref: str, doc: Document, at: JsonPath) -> Template:  # pragma: no cover
+    raise TemplateNotFoundError("样例表单已绑定模板，不应再查找模板", value=ref)
+
+
+def _form_document(
+    template: Template, form_raw: Mapping[str, Any], at: JsonPath, doc: Document | None
+) -> Document:
+    """The example's form as a document of its own, positions kept from the template file."""
+    data = {"kind": "form", "template": template.id, **form_raw}
+    if doc is None:
+        return Document(data=data, file=template.file or "<template>")
+    sub = _sub_document(doc, (*at, "form"))
+    return attrs.evolve(sub, data=data)
+
+
+def _line(doc: Document | None, path: JsonPath, *, key: bool = False) -> int | None:
+    if doc is None:
+        return None
+    return (doc.key_locate(path) if key else doc.locate(path))[0]
+
+
+def _flatten(err: PerfscoreError) -> tuple[PerfscoreError, ...]:
+    return err.errors if isinstance(err, ValidationErrors) else (err,)
+
+
+def _number(
+    value: Any, what: str, template: Template, doc: Document | None, at: JsonPath
+) -> Decimal:
+    try:
+        return parse_decimal(str(value), what=what)
+    except PerfscoreError as err:
+        raise err.located(file=template.file, line=_line(doc, at)) from None
+
+
+def _compare(
+    result: Evaluation,
+    expect: Mapping[str, Any],
+    template: Template,
+    doc: Document | None,
+    at: JsonPath,
+) -> Iterator[Mismatch]:
+    where: JsonPath = (*at, "expect")
+    for key, value in (expect.get("items") or {}).items():
+        want = _number(value, f"“{key}”的预期得分", template, doc, (*where, "items", key))
+        node = _find(result, str(key))
+        if node is None:
+            yield Mismatch(str(key), fmt(want), _not_found(result, str(key)))
+        elif node.score != want:
+            yield Mismatch(format_path(node.path), fmt(want), fmt(node.score))
+    if expect.get("total") is not None:
+        want = _number(expect["total"], "预期总分", template, doc, (*where, "total"))
+        if result.total != want:
+            yield Mismatch("总分", fmt(want), fmt(result.total))
+    if expect.get("grade") is not None and str(expect["grade"]) != result.grade:
+        yield Mismatch("等级", str(expect["grade"]), result.grade)
+    for key, value in (expect.get("status") or {}).items():
+        node = _find(result, str(key))
+        if node is None:
+            yield Mismatch(f"{key} 的状态", str(value), _not_found(result, str(key)))
+        elif not isinstance(node, LeafResult):
+            yield Mismatch(f"{key} 的状态", str(value), "（分组没有状态，请写三级指标）")
+        elif node.status != str(value):
+            yield Mismatch(f"{format_path(node.path)} 的状态", str(value), node.status)
+    for key, wanted in (expect.get("flags") or {}).items():
+        node = _find(result, str(key))
+        shown = "、".join(str(f) for f in wanted)
+        if not isinstance(node, LeafResult):
+            found = _not_found(result, str(key)) if node is None else "（分组没有提示标记）"
+            yield Mismatch(f"{key} 的提示", shown, found)
+        elif not set(map(str, wanted)) <= set(node.flags):
+            yield Mismatch(
+                f"{format_path(node.path)} 的提示", shown, "、".join(node.flags) or "（无）"
+            )
+
+
+def _find(result: Evaluation, key: str) -> NodeResult | None:
+    parts = tuple(p.strip() for p in key.replace("›", "/").split("/") if p.strip())
+    try:
+        return result.find(parts if len(parts) > 1 else key.strip())
+    except KeyError:
+        return None
+
+
+def _not_found(result: Evaluation, key: str) -> str:
+    try:
+        result.find(key.strip())
+    except KeyError as exc:
+        return f"（{exc.args[0]}）"
+    return "（找不到该指标）"  # pragma: no cover - only reached for a path that does not exist
+
+
+# ------------------------------------------------------------------ command line
+
+
+def run_examples(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
+    """``perfscore check PATH...``: 0 when every example passes, 1 otherwise, 2 usage error."""
+    stream = out if out is not None else sys.stdout
+    try:
+        return _run(args, stream)
+    except PerfscoreError as err:
+        print(f"{err.kind}：{err}", file=stream)
+        return EXIT_FAILED
+    except Exception as exc:  # never let a non-perfscore exception escape
+        print(f"内部错误（请报告此问题）：{type(exc).__name__}: {exc}", file=stream)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, stream: TextIO) -> int:
+    from ._library import TemplateLibrary
+
+    paths: Sequence[str] = list(getattr(args, "paths", None) or ())
+    extra: list[str] = list(getattr(args, "templates", None) or ())
+    if not paths:
+        print("perfscore check：请给出模板文件、模板编号或目录", file=sys.stderr)
+        return EXIT_USAGE
+    # A directory being checked is also searched by id, so its templates can extend each other.
+    dirs = [p for p in paths if os.path.isdir(p)]
+    library = TemplateLibrary([*extra, *dirs])
+    files: list[tuple[Path, bool]] = []  # (file, named explicitly)
+    for p in paths:
+        if os.path.isdir(p):
+            found = sorted(
+                x for x in Path(p).rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file()
+            )
+            if not found:
+                print(f"perfscore check：目录“{p}”中没有 YAML 文件", file=sys.stderr)
+                return EXIT_USAGE
+            files.extend((f, False) for f in found)
+        elif os.path.isfile(p):
+            files.append((Path(p), True))
+        else:
+            try:
+                files.append((library.find(p), True))
+            except TemplateNotFoundError as err:
+                print(f"perfscore check：{err.detail()}", file=sys.stderr)
+                return EXIT_USAGE
+    passed = failed = broken = templates = 0
+    unique: dict[Path, bool] = {}
+    for path, explicit in files:  # a file named twice (directly and in a directory) runs once
+        key = path.resolve()
+        unique[key] = unique.get(key, False) or explicit
+    for key, explicit in unique.items():
+        path = next(p for p, _ in files if p.resolve() == key)
+        try:
+            doc = load_yaml(path)
+        except PerfscoreError as err:
+            print(f"✗ {path}：无法读取\n    {err.kind}：{err}", file=stream)
+            broken += 1
+            continue
+        kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
+        if kind != "template":
+            if explicit:
+                print(f"perfscore check：“{path}”不是模板文件（kind: template）", file=sys.stderr)
+                return EXIT_USAGE
+            continue  # forms and other YAML in a directory are not checked
+        templates += 1
+        try:
+            template = library.build(doc)
+        except PerfscoreError as err:
+            print(f"✗ {path}：模板未通过校验", file=stream)
+            for e in _flatten(err):
+                print(f"    {e.kind}：{e}", file=stream)
+            broken += 1
+            continue
+        outcomes = check_template(template, document=doc)
+        if not outcomes:
+            print(f"- {template.id}：没有样例（examples）", file=stream)
+        for outcome in outcomes:
+            print(outcome.report(), file=stream)
+            if outcome.passed:
+                passed += 1
+            else:
+                failed += 1
+    if templates == 0 and not broken:
+        print("perfscore check：没有找到模板文件（kind: template）", file=sys.stderr)
+        return EXIT_USAGE
+    summary = f"共 {templates} 个模板，{passed + failed} 个样例：通过 {passed} 个，失败 {failed} 个"
+    if broken:
+        summary += f"；{broken} 个文件无法读取或未通过校验"
+    print(summary + "。", file=stream)
+    return EXIT_OK if not failed and not broken else EXIT_FAILED
