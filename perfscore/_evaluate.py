@@ -275,6 +275,8 @@ class _Evaluator:
             status = "未达成"
         if score >= quantize(weight, places) and weight > 0:
             status = "达成"
+        if outcome.status is not None:
+            status = outcome.status
         actual_text = base.actual_text
         if actual_text is None and leaf.actual_from is not None and actual is not None:
             actual_text = fmt_q(actual)  # a value computed from the basic data: show it

@@ -56,6 +56,7 @@ class Outcome:
     arithmetic: bool = True  # whether the explanation ends in an expression to show "= x → y"
     flags: tuple[str, ...] = ()
     tier: str | None = None
+    status: str | None = None  # overrides the status derived from the score (tiers)
 
 
 Parser = Callable[[Mapping[str, Any], Reader, JsonPath, Sequence[str]], Any]
@@ -97,6 +98,15 @@ class ExecutionParams:
 
 def _parse_execution(raw: Mapping[str, Any], r: Reader, at: JsonPath, ip: Sequence[str]) -> Any:
     cap = r.share(raw.get("cap", "100%"), (*at, "cap"), ip, what="执行率上限")
+    if cap is not None and not ZERO < cap <= ONE:
+        r.fail(
+            "执行率上限应大于 0 且不超过 100%（执行率达到上限即得满分）",
+            (*at, "cap"),
+            ip,
+            value=raw.get("cap"),
+            expected="如 100%",
+        )
+        cap = None
     return ExecutionParams(
         executed=str(raw.get("executed", "全年执行数")),
         budget=str(raw.get("budget", "全年预算数")),
@@ -342,12 +352,39 @@ def _parse_interval(value: Any, r: Reader, at: JsonPath, ip: Sequence[str]) -> I
         return None
 
 
+def _over_full(q: Quantity | None) -> bool:
+    """A share of the weight above 100% (a score can never exceed the full mark)."""
+    return q is not None and q.unit is not None and q.unit.family == "ratio" and q.base > ONE
+
+
+def _score_interval(
+    value: Any, r: Reader, at: JsonPath, ip: Sequence[str], *, what: str
+) -> Interval | None:
+    """An interval of scores (shares of the weight or points): no end above 100% or below 0."""
+    interval = _parse_interval(value, r, at, ip)
+    if interval is None:
+        return None
+    ends = [q for q in (interval.low, interval.high) if q is not None]
+    if any(_over_full(q) for q in ends) or any(q.value < 0 for q in ends):
+        r.fail(
+            f"{what}“{value}”超出 0～100% 分值：得分不能超过满分，也不能为负",
+            at,
+            ip,
+            value=value,
+            expected="如 [80%, 100%]",
+        )
+        return None
+    return interval
+
+
 def _parse_tiers(raw: Mapping[str, Any], r: Reader, at: JsonPath, ip: Sequence[str]) -> Any:
     tiers: list[Tier] = []
     for i, item in enumerate(raw.get("tiers") or ()):
         if not isinstance(item, Mapping):
             continue
-        interval = _parse_interval(item.get("range"), r, (*at, "tiers", i, "range"), ip)
+        interval = _score_interval(
+            item.get("range"), r, (*at, "tiers", i, "range"), ip, what="档次范围"
+        )
         words = tuple(str(w) for w in item.get("words") or ())
         if interval is not None:
             tiers.append(Tier(name=str(item.get("name")), range=interval, words=words))
@@ -418,10 +455,20 @@ def _match_tier(p: TiersParams, x: ScoreInput) -> tuple[Tier, str]:
     return best[1], f"完成情况“{word}”含“{best[2]}”"
 
 
+def _tier_status(p: TiersParams, tier: Tier, weight: Decimal, places: int) -> str:
+    """达成 for the highest tier, 未达成 for the lowest, 部分达成 between (by score range)."""
+    lows = [_bounds(t.range, weight, places)[0] for t in p.tiers]
+    mine = _bounds(tier.range, weight, places)[0]
+    if len(p.tiers) > 1 and mine == min(lows):
+        return "未达成"
+    return "达成" if mine == max(lows) else "部分达成"
+
+
 def _score_tiers(p: TiersParams, x: ScoreInput) -> Outcome:
     tier, why = _match_tier(p, x)
     low, high = _bounds(tier.range, x.weight, x.places)
-    top = tier is p.tiers[0]
+    status = _tier_status(p, tier, x.weight, x.places)
+    top = status == "达成"
     if x.given is not None:
         if low <= x.given <= high:
             return Outcome(
@@ -431,6 +478,7 @@ def _score_tiers(p: TiersParams, x: ScoreInput) -> Outcome:
                 met=top,
                 arithmetic=False,
                 tier=tier.name,
+                status=status,
             )
         flags: tuple[str, ...] = ("score_outside_tier",)
     else:
@@ -441,7 +489,14 @@ def _score_tiers(p: TiersParams, x: ScoreInput) -> Outcome:
     if flags:
         text += f"；表中评分 {fmt(x.given or ZERO)} 不在该档范围内，未采用"
     return Outcome(
-        raw, f"tier:{tier.name}", text, met=top, arithmetic=False, flags=flags, tier=tier.name
+        raw,
+        f"tier:{tier.name}",
+        text,
+        met=top,
+        arithmetic=False,
+        flags=flags,
+        tier=tier.name,
+        status=status,
     )
 
 
@@ -469,6 +524,15 @@ def _parse_bands(raw: Mapping[str, Any], r: Reader, at: JsonPath, ip: Sequence[s
         score = r.quantity(item.get("score"), (*at, "bands", i, "score"), ip, what="得分")
         if score is not None and score.value < 0:
             r.fail("区间得分不能为负数", (*at, "bands", i, "score"), ip, value=item.get("score"))
+            score = None
+        elif _over_full(score):
+            r.fail(
+                "区间得分超过 100%：得分不能超过满分",
+                (*at, "bands", i, "score"),
+                ip,
+                value=item.get("score"),
+                expected="0～100% 或分数",
+            )
             score = None
         if interval is not None and score is not None:
             bands.append(Band(range=interval, score=score))
@@ -685,7 +749,9 @@ class ManualParams:
 
 def _parse_manual(raw: Mapping[str, Any], r: Reader, at: JsonPath, ip: Sequence[str]) -> Any:
     rng = raw.get("range")
-    return ManualParams(range=None if rng is None else _parse_interval(rng, r, (*at, "range"), ip))
+    return ManualParams(
+        range=None if rng is None else _score_interval(rng, r, (*at, "range"), ip, what="评分范围")
+    )
 
 
 def _score_manual(p: ManualParams, x: ScoreInput) -> Outcome:

@@ -352,3 +352,10 @@ def test_bands_of_a_computed_percentage() -> None:
     leaf_result = next(x for x in evaluate(data).leaves() if x.name == "被测指标")
     assert (leaf_result.score, leaf_result.line) == (D("4.00"), "band:2")
     assert "5%" in leaf_result.explanation
+
+
+@pytest.mark.parametrize(
+    ("actual", "status"), [("达成", "达成"), ("基本完成", "部分达成"), ("未完成", "未达成")]
+)
+def test_tier_status_follows_the_tier_not_the_score(actual: str, status: str) -> None:
+    assert score_leaf(leaf("达成", actual)).status == status
