@@ -24,7 +24,9 @@ from typing import Any
 
 from . import errors
 from ._build import build_form
+from ._check import ExampleOutcome, check_template
 from ._evaluate import evaluate
+from ._formula import FormulaLimits, formula_limits
 from ._library import TemplateLibrary, default_library
 from ._normalize import document_from_data
 from ._yaml import Document, Limits, load_yaml
@@ -39,8 +41,10 @@ __all__ = [
     "Actual",
     "Document",
     "Evaluation",
+    "ExampleOutcome",
     "Finding",
     "Form",
+    "FormulaLimits",
     "GroupResult",
     "LeafResult",
     "Limits",
@@ -51,8 +55,10 @@ __all__ = [
     "TemplateLibrary",
     "ValidationErrors",
     "__version__",
+    "check_template",
     "errors",
     "evaluate",
+    "formula_limits",
     "load_form",
     "load_template",
     "loads_form",
@@ -71,7 +77,7 @@ def _document(source: Source | Document, *, file: str | None, limits: Limits | N
     if isinstance(source, Document):
         return source
     if isinstance(source, Mapping):
-        return document_from_data(source, file=file or "<data>")
+        return document_from_data(source, file=file or "<data>", limits=limits)
     if isinstance(source, str | os.PathLike):
         from pathlib import Path
 
@@ -87,7 +93,38 @@ def _document(source: Source | Document, *, file: str | None, limits: Limits | N
 
 
 def _library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
-    return default_library() if search_path is None else TemplateLibrary(search_path)
+    if search_path is None:
+        return default_library()
+    from .errors import InputTypeError
+
+    # A lone str is iterable too: it would silently become one directory per character.
+    if isinstance(search_path, str | bytes | os.PathLike) or not isinstance(search_path, Iterable):
+        raise InputTypeError(
+            f"search_path 应为目录的列表，而不是 {type(search_path).__name__}",
+            value=repr(search_path)[:80],
+            expected='目录路径的列表，如 ["my-templates"]',
+        )
+    dirs = list(search_path)
+    for item in dirs:
+        if not isinstance(item, str | os.PathLike):
+            raise InputTypeError(
+                f"search_path 中的目录应为 str 或 Path，而不是 {type(item).__name__}",
+                value=repr(item)[:80],
+                expected="str 或 os.PathLike",
+            )
+    return TemplateLibrary(dirs)
+
+
+def _template_arg(template: Template | None) -> Template | None:
+    if template is None or isinstance(template, Template):
+        return template
+    from .errors import InputTypeError
+
+    raise InputTypeError(
+        f"template 参数应为已读取的模板（Template），而不是 {type(template).__name__}",
+        value=repr(template)[:80],
+        expected="perfscore.load_template(...) 的结果，或不传（按表单的 template: 查找）",
+    )
 
 
 def load_template(
@@ -125,6 +162,7 @@ def load_form(
     id, an id in ``search_path``, a path relative to the form, or an inline template.
     """
     lib = _library(search_path)
+    template = _template_arg(template)
     return build_form(_document(source, file=file, limits=limits), lib.resolve, template=template)
 
 
@@ -137,6 +175,7 @@ def loads_form(
 ) -> Form:
     """Load a form from YAML text."""
     lib = _library(search_path)
+    template = _template_arg(template)
     return build_form(load_yaml(text, file=file), lib.resolve, template=template)
 
 
