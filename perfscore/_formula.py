@@ -18,39 +18,89 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
 import attrs
 from simpleeval import SimpleEval  # type: ignore[import-untyped]
 
-from ._numbers import DECIMAL_CONTEXT
-from .errors import FormulaError
+from ._numbers import DECIMAL_CONTEXT, parse_decimal
+from .errors import FormulaError, InputTypeError, TargetSyntaxError
 
-__all__ = ["FUNCTIONS", "Formula", "FormulaLimits", "compile_formula"]
+__all__ = ["FUNCTIONS", "Formula", "FormulaLimits", "compile_formula", "formula_limits"]
+
+
+def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputTypeError(
+            f"FormulaLimits.{attribute.name} 必须是正整数", value=value, expected="正整数"
+        )
 
 
 @attrs.frozen
 class FormulaLimits:
-    """Caps checked before a formula is parsed."""
+    """Caps checked before a formula is parsed: its length in characters, the nesting of its
+    parentheses and the number of its syntax nodes. Change them for a block of code with
+    :func:`formula_limits` (templates built inside it are checked against the new caps)."""
 
-    max_length: int = 2000
-    max_depth: int = 40
-    max_nodes: int = 500
+    max_length: int = attrs.field(default=2000, validator=_positive)
+    max_depth: int = attrs.field(default=40, validator=_positive)
+    max_nodes: int = attrs.field(default=500, validator=_positive)
 
 
 DEFAULT_LIMITS = FormulaLimits()
+_CURRENT: ContextVar[FormulaLimits] = ContextVar("perfscore_formula_limits", default=DEFAULT_LIMITS)
+
+
+@contextmanager
+def formula_limits(limits: FormulaLimits) -> Iterator[FormulaLimits]:
+    """Use ``limits`` for every formula compiled in this block (this thread/task only).
+
+    ``with perfscore.formula_limits(FormulaLimits(max_length=5000)): perfscore.load_form(...)``
+    """
+    if not isinstance(limits, FormulaLimits):
+        raise InputTypeError(
+            f"formula_limits 需要 FormulaLimits，而不是 {type(limits).__name__}",
+            value=repr(limits)[:80],
+            expected="perfscore.FormulaLimits(...)",
+        )
+    token = _CURRENT.set(limits)
+    try:
+        yield limits
+    finally:
+        _CURRENT.reset(token)
 
 
 def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return max(low, min(value, high))
 
 
+#: round(x, places): places must be a whole number in this range (a huge one would make
+#: quantize build a number with that many digits).
+ROUND_PLACES = range(0, 11)
+
+
 def _round(value: Decimal, places: Decimal | int = 0) -> Decimal:
     from ._numbers import quantize
 
+    if places != int(places) or int(places) not in ROUND_PLACES:
+        raise FormulaError(
+            f"round 的小数位数应为 0 到 {ROUND_PLACES[-1]} 的整数", value=str(places)
+        )
     return quantize(value, int(places))
+
+
+# How many arguments each function takes (min, max); checked when the formula is compiled.
+_ARITY: Mapping[str, tuple[int, int]] = {
+    "min": (2, 64),
+    "max": (2, 64),
+    "abs": (1, 1),
+    "clamp": (3, 3),
+    "round": (1, 2),
+}
 
 
 FUNCTIONS: Mapping[str, Callable[..., Any]] = {
@@ -121,6 +171,7 @@ _NODE_WORDS = {
     ast.Dict: "字典",
     ast.Set: "集合",
     ast.Starred: "星号展开",
+    ast.keyword: "关键字参数",
     ast.Await: "await",
     ast.Yield: "yield",
 }
@@ -151,6 +202,8 @@ class Formula:
         try:
             with _context():
                 result = evaluator.eval(self.text, previously_parsed=self._tree)
+        except FormulaError:
+            raise
         except ZeroDivisionError as exc:
             raise FormulaError("公式计算时除数为 0", value=self.text) from exc
         except (DecimalException, ArithmeticError) as exc:
@@ -176,7 +229,9 @@ class Formula:
 
 
 def _recompile(text: str, names: tuple[str, ...]) -> Formula:
-    return compile_formula(text, names)
+    # It passed the caps in force when it was built; caps that always hold for this text.
+    n = len(text) + 2
+    return compile_formula(text, names, limits=FormulaLimits(max(n, 2000), max(n, 40), 4 * n + 500))
 
 
 def _is_div0(exc: BaseException) -> bool:
@@ -190,20 +245,22 @@ def _context() -> Any:
 
 
 def compile_formula(
-    text: str, allowed: Iterable[str], *, limits: FormulaLimits = DEFAULT_LIMITS
+    text: str, allowed: Iterable[str], *, limits: FormulaLimits | None = None
 ) -> Formula:
     """Parse ``text`` once, checking it against the allow-list and the declared ``allowed`` names.
 
+    ``limits`` defaults to the ones in force (:func:`formula_limits`, else the defaults).
     Raises :class:`FormulaError` (its ``value`` is the formula, its ``hint`` the close match of
     an undeclared name) for anything that is not allowed.
     """
+    limits = _CURRENT.get() if limits is None else limits
     if not isinstance(text, str) or not text.strip():
         raise FormulaError("公式为空", value=text, expected="如 实际在职人数 / 编制数 的算式")
     if len(text) > limits.max_length:
         raise FormulaError(
             f"公式过长（{len(text)} 个字符，上限 {limits.max_length}）",
             value=text,
-            hint="上限可通过 FormulaLimits 调整",
+            hint="上限可用 perfscore.formula_limits(FormulaLimits(max_length=...)) 调整",
         )
     allowed_set = frozenset(allowed)
     aliases: list[tuple[str, str]] = []
@@ -225,11 +282,11 @@ def compile_formula(
     except (RecursionError, MemoryError) as exc:
         raise FormulaError("公式嵌套过深，无法解析", value=text) from exc
 
-    count = 0
     used: set[str] = set()
     alias_map = dict(aliases)
-    for node in ast.walk(module):
-        count += 1
+    # Two passes: forbidden constructs first, so that `max(x for x in …)` is refused for its
+    # comprehension rather than for its number of arguments.
+    for count, node in enumerate(ast.walk(module), 1):
         if count > limits.max_nodes:
             raise FormulaError(f"公式过于复杂（超过 {limits.max_nodes} 个节点）", value=text)
         if not isinstance(node, _ALLOWED_NODES):
@@ -239,17 +296,27 @@ def compile_formula(
                 value=text,
                 expected="四则运算、比较、min/max/abs/clamp/round 和已声明的名称",
             )
+    for node in ast.walk(module):
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, int | float):
                 raise FormulaError("公式中只允许数字常量", value=text)
             literal = ast.get_source_segment(source, node) or repr(node.value)
             try:
-                node.value = Decimal(literal.replace("_", ""))  # type: ignore[assignment]
-            except InvalidOperation as exc:
-                raise FormulaError(f"无法识别的数字“{literal}”", value=text) from exc
+                # The same grammar and digit cap as numbers in forms: no 1e999999999.
+                node.value = parse_decimal(literal.replace("_", ""))  # type: ignore[assignment]
+            except TargetSyntaxError as exc:
+                raise FormulaError(
+                    f"无法识别的数字“{literal}”", value=text, hint=exc.message
+                ) from None
         elif isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                name = node.func.id if isinstance(node.func, ast.Name) else "?"
+            if not isinstance(node.func, ast.Name):
+                raise FormulaError(
+                    "公式中只能直接调用函数名（不能调用表达式的结果）",
+                    value=text,
+                    expected="min、max、abs、clamp、round 之一",
+                )
+            if node.func.id not in FUNCTIONS:
+                name = node.func.id
                 raise FormulaError(
                     f"公式中不允许调用“{name}”",
                     value=text,
@@ -258,6 +325,21 @@ def compile_formula(
                 )
             if node.keywords:
                 raise FormulaError("公式中的函数不接受关键字参数", value=text)
+            low, high = _ARITY[node.func.id]
+            if not low <= len(node.args) <= high:
+                wanted = f"{low}" if low == high else f"{low} 到 {high}"
+                raise FormulaError(
+                    f"函数“{node.func.id}”需要 {wanted} 个参数，实际为 {len(node.args)} 个",
+                    value=text,
+                )
+            places = node.args[1] if node.func.id == "round" and len(node.args) == 2 else None
+            if isinstance(places, ast.Constant) and (
+                not isinstance(places.value, int) or places.value not in ROUND_PLACES
+            ):
+                raise FormulaError(
+                    f"round 的小数位数应为 0 到 {ROUND_PLACES[-1]} 的整数",
+                    value=text,
+                )
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS and _is_called(module, node):
                 continue

@@ -105,6 +105,11 @@ class TemplateLibrary:
             template = self.load(self.find(ref, relative_to=doc.file))
         except PerfscoreError as err:
             line, column = doc.locate(at)
+            if err.file is not None and err.file != doc.file:
+                # A problem of the template file itself: the form's line would be misplaced there.
+                if err.hint is None and line is not None:
+                    err.hint = f"模板由 {doc.file} 第 {line} 行引用"
+                raise err from None
             raise err.located(file=doc.file, line=line, column=column) from None
         if not ref.endswith((".yaml", ".yml")) and template.id != ref:
             line, column = doc.locate(at)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from ._yaml import Document
+from ._yaml import DEFAULT_LIMITS, Document, Limits
 from .errors import InputTypeError
 
 __all__ = ["MAX_DEPTH", "document_from_data", "normalize"]
@@ -34,26 +34,52 @@ MAX_DEPTH: Final = 50
 _MAX_PLAIN_DIGITS: Final = 1000
 
 
-def normalize(obj: Any, *, where: str = "") -> Any:
+def normalize(
+    obj: Any, *, where: str = "", max_nodes: int | None = None, max_depth: int = MAX_DEPTH
+) -> Any:
     """Return ``obj`` as plain YAML-shaped data (see the module docstring).
 
     ``where`` names the root in error messages (default ``$``), e.g. ``"actuals"`` gives
-    paths like ``actuals.产出指标[0]``.
+    paths like ``actuals.产出指标[0]``. ``max_nodes`` caps the number of values (keys
+    included) and ``max_depth`` the nesting, as :class:`~perfscore._yaml.Limits` does for YAML;
+    ``max_nodes=None`` for no cap.
     """
-    return _Normalizer().convert(obj, where or "$", 0)
+    return _Normalizer(max_nodes, max_depth).convert(obj, where or "$", 0)
 
 
-def document_from_data(data: Any, file: str = "<data>") -> Document:
-    """A :class:`Document` for Python data: normalized, with no source positions."""
-    return Document(data=normalize(data), file=file, positions={}, key_positions={}, text="")
+def document_from_data(
+    data: Any, file: str = "<data>", *, limits: Limits | None = None
+) -> Document:
+    """A :class:`Document` for Python data: normalized, with no source positions.
+
+    The node and depth caps of ``limits`` (default :data:`~perfscore._yaml.DEFAULT_LIMITS`)
+    apply, as for a YAML file; errors name ``file`` and, in their hint, the path of the value.
+    """
+    caps = limits or DEFAULT_LIMITS
+    try:
+        plain = normalize(data, max_nodes=caps.max_nodes, max_depth=caps.max_depth)
+    except InputTypeError as err:
+        raise err.located(file=file) from None
+    return Document(data=plain, file=file, positions={}, key_positions={}, text="")
 
 
 class _Normalizer:
-    def __init__(self) -> None:
+    def __init__(self, max_nodes: int | None = None, max_depth: int = MAX_DEPTH) -> None:
         # ids of the containers on the current path: seeing one again means a cycle.
         self.active: set[int] = set()
+        self.max_nodes = max_nodes
+        self.max_depth = max_depth
+        self.count = 0
 
     def convert(self, obj: Any, path: str, depth: int) -> Any:
+        self.count += 1
+        if self.max_nodes is not None and self.count > self.max_nodes:
+            raise self.refuse(
+                f"数据里的值太多（超过 {self.max_nodes} 个的上限）",
+                None,
+                path,
+                extra="如确需处理更大的数据，请传入 limits=Limits(max_nodes=...)",
+            )
         if obj is None or isinstance(obj, bool):
             return obj
         if isinstance(obj, str):
@@ -92,12 +118,12 @@ class _Normalizer:
     ) -> Any:
         if id(obj) in self.active:
             raise self.refuse("数据里有循环引用（容器包含了它自己）", None, path)
-        if depth >= MAX_DEPTH:
+        if depth >= self.max_depth:
             raise self.refuse(
-                f"嵌套太深（超过 {MAX_DEPTH} 层的上限）",
+                f"嵌套太深（超过 {self.max_depth} 层的上限）",
                 None,
                 path,
-                expected=f"不超过 {MAX_DEPTH} 层",
+                expected=f"不超过 {self.max_depth} 层",
             )
         self.active.add(id(obj))
         try:
@@ -110,6 +136,7 @@ class _Normalizer:
         for raw_key, value in obj.items():
             if isinstance(raw_key, str):
                 key = str.__str__(raw_key)
+                self.count += 1  # keys count as values, as in YAML
             elif isinstance(raw_key, int) and not isinstance(raw_key, bool):
                 key = self.convert(raw_key, path, depth)
             else:

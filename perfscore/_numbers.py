@@ -23,12 +23,17 @@ a score, and rounding is always 四舍五入 (``ROUND_HALF_UP``) through :func:`
 from __future__ import annotations
 
 import decimal
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
+from typing import ParamSpec, TypeVar
 
 from .errors import InputTypeError, TargetSyntaxError
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 __all__ = [
     "ACCEPTED_NUMBERS",
@@ -37,6 +42,7 @@ __all__ = [
     "MAX_SIGNIFICANT_DIGITS",
     "NumberProblem",
     "fold",
+    "in_local_context",
     "local_context",
     "parse_decimal",
     "quantize",
@@ -287,6 +293,18 @@ def local_context() -> Iterator[decimal.Context]:
     """Run a block in a private copy of :data:`DECIMAL_CONTEXT`."""
     with decimal.localcontext(DECIMAL_CONTEXT) as ctx:
         yield ctx
+
+
+def in_local_context(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorator: run ``func`` in :func:`local_context` (public entry points that do decimal
+    arithmetic, so that a caller's ``getcontext().prec = 3`` cannot change a result)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with local_context():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def quantize(value: Decimal, places: int) -> Decimal:

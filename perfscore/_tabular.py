@@ -1264,12 +1264,14 @@ def _csv_grid(text: str, shown: str) -> _Grid:
     # The delimiter whose reading shows the best indicator header wins; then the one that
     # splits most rows, then the narrower table.
     best: tuple[tuple[int, int, int], _Grid] | None = None
+    failure: csv.Error | None = None
     for delimiter in (",", "\t", ";"):
         try:
             rows = list(
                 csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
             )
-        except csv.Error:
+        except csv.Error as exc:  # e.g. a cell over csv's field size limit
+            failure = exc
             continue
         if len(rows) > MAX_ROWS:
             raise LoadError(f"表格超过 {MAX_ROWS} 行的上限", file=shown)
@@ -1291,8 +1293,12 @@ def _csv_grid(text: str, shown: str) -> _Grid:
         score = (header_score, multi, -width)
         if best is None or score > best[0]:
             best = (score, probe)
-    if best is None:  # pragma: no cover - csv.reader with strict=False does not fail
-        raise LoadError("无法按 CSV 格式读取", file=shown)
+    if best is None:  # every delimiter failed: csv refuses a cell over its size limit
+        too_long = "field larger than field limit" in str(failure)
+        raise LoadError(
+            f"无法按 CSV 格式读取：{'有单元格超过 131072 个字符' if too_long else failure}",
+            file=shown,
+        )
     return best[1]
 
 

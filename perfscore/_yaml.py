@@ -83,6 +83,7 @@ _NON_PRINTABLE: Final = re.compile(
 )
 _LINE_BREAK: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _CONTROL_BYTES: Final = bytes(b for b in [*range(32), 0x7F] if b not in b"\t\n\r\x0c")
+_BINARY_MIN_CONTROLS: Final = 8
 _CJK: Final = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
@@ -302,8 +303,9 @@ def _looks_binary(raw: bytes) -> bool:
     controls = len(raw) - len(raw.translate(None, _CONTROL_BYTES))
     if controls == 0:
         return False
-    # A stray control character in a text file gets a located error from the parser instead.
-    if controls * 100 > len(raw):
+    # A stray control character in a text file gets a located error from the parser instead
+    # (the count floor keeps one stray character in a short file from looking binary).
+    if controls >= _BINARY_MIN_CONTROLS and controls * 100 > len(raw):
         return True
     try:
         raw.decode("utf-8")
@@ -564,6 +566,7 @@ def _pos(mark: _Mark) -> Position:
 # (fragment of PyYAML's English problem text, Chinese explanation), first match wins.
 _EXPLAIN: Final = (
     ("cannot start any token", "这里有一个不能出现在此处的字符"),
+    ("but found '<stream end>'", "文件意外结束：引号或括号没有闭合，文件可能被截断"),
     ("found unexpected end of stream", "文件意外结束：引号或括号没有闭合，文件可能被截断"),
     (
         "found unknown escape character",

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from ._io import atomic_write
-from .errors import PerfscoreError, ValidationErrors
+from .errors import LoadError, PerfscoreError, ValidationErrors
 
 __all__ = ["main"]
 
@@ -70,7 +70,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     report: list[dict[str, Any]] = []
     for path in files:
-        problems = validate(Path(path), search_path=_search(args))
+        if os.path.isdir(path):  # only a directory without any YAML file is listed itself
+            problems: list[PerfscoreError] = [
+                LoadError("目录中没有 .yaml/.yml 文件，没有可校验的内容", file=path, value=path)
+            ]
+        else:
+            problems = validate(Path(path), search_path=_search(args))
         report.append({"file": path, "errors": [p.to_dict() for p in problems]})
         if problems:
             bad += 1
@@ -91,7 +96,12 @@ def _expand(paths: Sequence[str]) -> list[str]:
     out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
-            out.extend(str(x) for x in sorted(Path(p).rglob("*.y*ml")))
+            found = [
+                str(x)
+                for x in sorted(Path(p).rglob("*"))
+                if x.suffix.lower() in (".yaml", ".yml") and x.is_file()
+            ]
+            out.extend(found or [p])
         else:
             out.append(p)
     return out

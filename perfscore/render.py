@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from decimal import Decimal
 
+from ._numbers import in_local_context
 from ._text import fmt, fmt_fixed
 from ._width import display_width, pad
 from .result import Evaluation, GroupResult, LeafResult, NodeResult
@@ -20,8 +21,10 @@ __all__ = ["FORMATS", "render", "render_explain"]
 FORMATS = ("text", "json", "markdown", "csv")
 
 
+@in_local_context
 def render(result: Evaluation, fmt_name: str = "text", *, width: int = 120) -> str:
     """``result`` in one of :data:`FORMATS` (CSV as text; encode it as ``utf-8-sig``)."""
+    _check_arguments(result, fmt_name)
     if fmt_name == "json":
         return result.to_json()
     if fmt_name == "markdown":
@@ -29,6 +32,23 @@ def render(result: Evaluation, fmt_name: str = "text", *, width: int = 120) -> s
     if fmt_name == "csv":
         return _csv(result)
     return _text(result, width)
+
+
+def _check_arguments(result: object, fmt_name: object) -> None:
+    from .errors import InputTypeError
+
+    if not isinstance(result, Evaluation):
+        raise InputTypeError(
+            f"render 需要计分结果（Evaluation），而不是 {type(result).__name__}",
+            value=repr(result)[:80],
+            expected="perfscore.evaluate(...) 的结果",
+        )
+    if fmt_name not in FORMATS:
+        raise InputTypeError(
+            f"未知的输出格式“{fmt_name}”",
+            value=fmt_name,
+            expected="、".join(FORMATS) + " 之一",
+        )
 
 
 def _score(value: Decimal | None, places: int) -> str:
@@ -256,8 +276,10 @@ def _csv(result: Evaluation) -> str:
     return buf.getvalue()
 
 
+@in_local_context
 def render_explain(result: Evaluation, indicator: str | None = None) -> str:
     """The whole arithmetic trail, or one indicator's (by name or ``a/b/c`` path)."""
+    _check_arguments(result, "text")
     p = result.places
     if indicator is not None:
         key: str | tuple[str, ...] = (

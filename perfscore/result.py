@@ -151,7 +151,21 @@ class Evaluation:
                 stack.extend(reversed(node.children))
 
     def find(self, name_or_path: str | tuple[str, ...]) -> NodeResult:
-        """The node with this name (or full path); KeyError with a close match otherwise."""
+        """The node with this name (or full path); KeyError with a close match otherwise.
+
+        Like a mapping, an unknown name raises ``KeyError``; a name that is neither a ``str``
+        nor a tuple of ``str`` raises :class:`~perfscore.errors.InputTypeError`.
+        """
+        if not isinstance(name_or_path, str) and not (
+            isinstance(name_or_path, tuple) and all(isinstance(p, str) for p in name_or_path)
+        ):
+            from .errors import InputTypeError
+
+            raise InputTypeError(
+                f"find 需要指标名称（str）或路径（str 的元组），而不是 {type(name_or_path).__name__}",
+                value=repr(name_or_path)[:80],
+                expected='如 "群众满意度" 或 ("满意度指标", "服务对象满意度指标", "群众满意度")',
+            )
         nodes: list[NodeResult] = [*self.groups(), *self.leaves()]
         if isinstance(name_or_path, tuple):
             for node in nodes:

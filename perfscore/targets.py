@@ -996,6 +996,15 @@ def parse_actual(text: str | None, target: Target | None = None) -> Actual:
     return Actual(text, "quantity", quantity=q, comparator=comparator, flags=tuple(flags))
 
 
+def actual_syntax_error(text: str) -> TargetSyntaxError | None:
+    """Why an actual flagged ``unreadable`` does not read as a quantity (caret), else None."""
+    try:
+        _read(fold(text))
+    except _Problem as problem:
+        return problem.error(text, what="实际完成值")
+    return None
+
+
 # ---------------------------------------------------------------- parsing
 
 
