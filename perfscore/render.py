@@ -79,6 +79,21 @@ def _rows(result: Evaluation) -> Iterator[tuple[int, NodeResult]]:
         yield from walk(item, 0)
 
 
+def _cells(node: NodeResult, name: str, places: int) -> list[str]:
+    """One table row: 指标, 指标值, 完成值, 分值, 得分, 自评, 差异, 状态 (groups leave some blank)."""
+    leaf = node if isinstance(node, LeafResult) else None
+    return [
+        name,
+        (leaf.target_text or "") if leaf else "",
+        (leaf.actual_text or "") if leaf else "",
+        _weight(node.weight),
+        _score(node.score, places),
+        _score(node.reported, places),
+        _diff(node, places),
+        leaf.status if leaf else "",
+    ]
+
+
 def _header(result: Evaluation) -> list[str]:
     lines = [
         f"{result.template_name}（{result.template_id}"
@@ -116,35 +131,7 @@ def _cut(text: str, limit: int) -> str:
 def _text(result: Evaluation, width: int) -> str:
     p = result.places
     headers = ["指标", "指标值", "完成值", "分值", "得分", "自评", "差异", "状态"]
-    rows: list[list[str]] = []
-    for depth, node in _rows(result):
-        name = "  " * depth + node.name
-        if isinstance(node, LeafResult):
-            rows.append(
-                [
-                    name,
-                    node.target_text or "",
-                    node.actual_text or "",
-                    _weight(node.weight),
-                    _score(node.score, p),
-                    _score(node.reported, p),
-                    _diff(node, p),
-                    node.status,
-                ]
-            )
-        else:
-            rows.append(
-                [
-                    name,
-                    "",
-                    "",
-                    _weight(node.weight),
-                    _score(node.score, p),
-                    _score(node.reported, p),
-                    _diff(node, p),
-                    "",
-                ]
-            )
+    rows = [_cells(node, "  " * depth + node.name, p) for depth, node in _rows(result)]
     widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
     # Shrink the free-text columns (name, target, actual), widest first, until the table fits.
     gap = 2
@@ -192,29 +179,10 @@ def _markdown(result: Evaluation) -> str:
         "|---|---|---|---:|---:|---:|---:|---|",
     ]
     for depth, node in _rows(result):
-        name = "　" * depth + (node.name if isinstance(node, LeafResult) else f"**{node.name}**")
-        if isinstance(node, LeafResult):
-            cells = [
-                name,
-                node.target_text or "",
-                node.actual_text or "",
-                _weight(node.weight),
-                _score(node.score, p),
-                _score(node.reported, p),
-                _diff(node, p),
-                node.status,
-            ]
-        else:
-            cells = [
-                name,
-                "",
-                "",
-                _weight(node.weight),
-                f"**{_score(node.score, p)}**",
-                _score(node.reported, p),
-                _diff(node, p),
-                "",
-            ]
+        label = node.name if isinstance(node, LeafResult) else f"**{node.name}**"
+        cells = _cells(node, "　" * depth + label, p)
+        if isinstance(node, GroupResult):
+            cells[4] = f"**{cells[4]}**"
         lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     lines += ["", *(f"**{line}**" for line in _summary(result)), "", "## 计分说明", ""]
     for leaf in result.leaves():
