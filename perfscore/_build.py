@@ -126,6 +126,13 @@ def build_template(doc: Document, *, validate: bool = True) -> Template:
                 expected="、".join(DEFAULT_KEYS),
                 hint=suggest(key, DEFAULT_KEYS),
             )
+        elif isinstance(name, Mapping):
+            # the schema allows an inline rule here: register it under a name of its own
+            label = f"默认（{key}）"
+            rule = _inline_rule(name, r, ("defaults", key), (), name=label)
+            if rule is not None:
+                rules[label] = rule
+                defaults[op] = label
         elif name not in rules:
             r.fail(
                 f"默认规则“{name}”未在 rules 中定义",

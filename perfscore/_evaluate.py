@@ -7,6 +7,8 @@ the total is the sum of the rounded items unless the template says ``round_of_su
 
 from __future__ import annotations
 
+import decimal
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
@@ -115,7 +117,13 @@ class _Evaluator:
             raise ValidationErrors(self.errors, file=self.form.file)
         places = template.rounding.places
         leaves = [leaf for item in items for leaf in item.leaves()]
-        raw_total = sum((leaf.raw_score for leaf in leaves), ZERO)
+        excess = sum((leaf.score for leaf in leaves), ZERO) - template.total
+        if excess > 0 and template.rounding.total != "round_of_sum":
+            # Rescaled (不适用) items rounded one by one can add up to 100.01: give the excess
+            # back so that the total stays both capped and the sum of the items.
+            items = _give_back(items, excess, places)
+            leaves = [leaf for item in items for leaf in item.leaves()]
+        raw_total = _exact_sum(leaf.raw_score for leaf in leaves)
         if template.rounding.total == "round_of_sum":
             total = quantize(raw_total, places)
         else:
@@ -438,6 +446,42 @@ class _Evaluator:
                 line=leaf.position.line,
             )
         )
+
+
+def _exact_sum(values: Iterable[Decimal]) -> Decimal:
+    """The sum of ``values`` rounded once to the context precision.
+
+    Rescaled raw scores carry 28 digits; adding them at 28 digits rounds after every step, so
+    the last digit of the total depended on the order of the indicators.
+    """
+    with decimal.localcontext() as ctx:
+        ctx.prec = 1000
+        total = sum(values, ZERO)
+    return +total
+
+
+def _give_back(
+    items: tuple[NodeResult, ...], excess: Decimal, places: int
+) -> tuple[NodeResult, ...]:
+    """Take ``excess`` off the items that rounding raised most, one step each; fix subtotals."""
+    step = Decimal(1).scaleb(-places)
+    leaves = [leaf for item in items for leaf in item.leaves()]
+    order = sorted(range(len(leaves)), key=lambda i: (leaves[i].raw_score - leaves[i].score, i))
+    cut = {
+        leaves[i].path for i in order[: int(excess / step)] if leaves[i].score > leaves[i].raw_score
+    }
+
+    def rebuild(node: NodeResult) -> NodeResult:
+        if isinstance(node, LeafResult):
+            if node.path not in cut:
+                return node
+            score = node.score - step
+            text = f"{node.explanation}；折算后各项合计超出总分，本项舍去 {fmt(step)} 分，得 {fmt_fixed(score, places)}"
+            return attrs.evolve(node, score=score, explanation=text)
+        children = tuple(rebuild(c) for c in node.children)
+        return attrs.evolve(node, children=children, score=sum((c.score for c in children), ZERO))
+
+    return tuple(rebuild(item) for item in items)
 
 
 def _in_unit_of(actual: Quantity, target: Quantity) -> Quantity:
