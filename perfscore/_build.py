@@ -115,6 +115,9 @@ def build_template(doc: Document, *, validate: bool = True) -> Template:
         rule = _inline_rule(raw, r, ("rules", name), (), name=name)
         if rule is not None:
             rules[name] = rule
+    # Rules that failed to build are reported once, where they are defined, not at every use.
+    broken = frozenset(data.get("rules") or ()) - rules.keys()
+    r.broken_rules = broken
     defaults: dict[str, str] = {}
     for key, name in (data.get("defaults") or {}).items():
         op = DEFAULT_KEYS.get(key)
@@ -133,6 +136,8 @@ def build_template(doc: Document, *, validate: bool = True) -> Template:
             if rule is not None:
                 rules[label] = rule
                 defaults[op] = label
+        elif name in broken:
+            pass  # the rule itself is already reported where it is defined
         elif name not in rules:
             r.fail(
                 f"默认规则“{name}”未在 rules 中定义",
@@ -346,7 +351,7 @@ def _rule_ref(
         return None
     if isinstance(raw, str):
         rule = rules.get(raw)
-        if rule is None:
+        if rule is None and raw not in r.broken_rules:
             r.fail(
                 f"计分规则“{raw}”未在模板 rules 中定义",
                 at,
@@ -518,21 +523,8 @@ def build_form(
     )
 
 
-# Fields of a form leaf entry; a problem in one of _BREAKING makes the leaf unscorable.
-_LEAF_FIELDS = frozenset(
-    {
-        "name",
-        "target",
-        "actual",
-        "weight",
-        "reported",
-        "note",
-        "rule",
-        "tier",
-        "score",
-        "applicable",
-    }
-)
+# A problem in one of the _BREAKING fields of a leaf entry makes the leaf unscorable.
+_LEAF_FIELDS = frozenset(_schema.LEAF_FIELDS)
 _BREAKING = frozenset({"name", "target", "actual", "weight", "rule", "*"})
 _FIELD_CODES = {
     "target": "target_unreadable",

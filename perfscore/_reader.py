@@ -36,6 +36,8 @@ class Reader:
         self.errors: list[PerfscoreError] = []
         #: Names formulas may use (declared inputs and computed values).
         self.names: tuple[str, ...] = tuple(names)
+        #: Named rules that failed to build (already reported; references stay quiet).
+        self.broken_rules: frozenset[str] = frozenset()
 
     def locate(
         self, err: PerfscoreError, path: JsonPath, ipath: Sequence[str] = (), *, key: bool = False

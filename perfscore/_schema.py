@@ -29,11 +29,11 @@ from ._resources import SCHEMA_NAMES, _shared_schema, schema_path
 from ._yaml import Document, JsonPath
 from .errors import SchemaError
 
-__all__ = ["check_schemas", "culprits", "schema_ids", "validate"]
+__all__ = ["LEAF_FIELDS", "check_schemas", "culprits", "schema_ids", "validate"]
 
 # Fields of a form's leaf entry. A form mapping holding any of them (other than "name") is a
 # fixed leaf's entry, not a level of the tree; this mirrors `form_node` in form.schema.json.
-_LEAF_FIELDS: Final = (
+LEAF_FIELDS: Final = (
     "name",
     "target",
     "actual",
@@ -45,7 +45,7 @@ _LEAF_FIELDS: Final = (
     "score",
     "applicable",
 )
-_LEAF_MARKERS: Final = frozenset(_LEAF_FIELDS) - {"name"}
+_LEAF_MARKERS: Final = frozenset(LEAF_FIELDS) - {"name"}
 
 _TYPE_NOUNS: Final = {
     "string": "文字",
@@ -200,7 +200,7 @@ def _convert(doc: Document, schema_name: str, error: ValidationError) -> Iterato
                 key=True,
                 owner=path[:-1],
                 value=path[-1],
-                expected=_one_of(_LEAF_FIELDS),
+                expected=_one_of(LEAF_FIELDS),
                 hint=unknown,
             )
             return
@@ -307,9 +307,9 @@ def _misspelt_leaf_field(
     if schema_name != "form" or not _is_form_node(schema) or path[:1] != ("indicators",):
         return None
     key = path[-1]
-    if not isinstance(key, str) or key in _LEAF_FIELDS or isinstance(instance, Mapping | list):
+    if not isinstance(key, str) or key in LEAF_FIELDS or isinstance(instance, Mapping | list):
         return None
-    return _suggest(key, _LEAF_FIELDS)
+    return _suggest(key, LEAF_FIELDS)
 
 
 def _is_form_node(schema: Mapping[str, Any]) -> bool:

@@ -359,3 +359,20 @@ def test_bands_of_a_computed_percentage() -> None:
 )
 def test_tier_status_follows_the_tier_not_the_score(actual: str, status: str) -> None:
     assert score_leaf(leaf("达成", actual)).status == status
+
+
+def test_a_broken_named_rule_is_reported_once() -> None:
+    rules = {
+        "坏": {
+            "kind": "bands",
+            "bands": [
+                {"range": "[0, 10%]", "score": "100%"},
+                {"range": "(20%, 30%]", "score": "0"},
+            ],
+        }
+    }
+    with pytest.raises(ValidationErrors) as info:
+        evaluate(form([leaf("≤0%", "5%", rule="坏")], tmpl=template(rules=rules)))
+    messages = [e.message for e in info.value.errors]
+    assert len(messages) == 1, messages
+    assert "空隙" in messages[0]
