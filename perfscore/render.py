@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from decimal import Decimal
 
+from ._findings import SEVERITY_NAMES
 from ._numbers import in_local_context
 from ._text import fmt, fmt_fixed
 from ._width import display_width, pad
@@ -161,7 +162,10 @@ def _text(result: Evaluation, width: int) -> str:
     if result.findings:
         lines.append("")
         lines.append("提示：")
-        lines.extend(f"  [{f.severity}] {' › '.join(f.path)}：{f.message}" for f in result.findings)
+        lines.extend(
+            f"  [{SEVERITY_NAMES.get(f.severity, f.severity)}] {' › '.join(f.path)}：{f.message}"
+            for f in result.findings
+        )
     return "\n".join(lines) + "\n"
 
 
