@@ -294,53 +294,26 @@ def run_examples(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, stream: TextIO) -> int:
-    from ._library import TemplateLibrary
+    from ._library import collect_templates
 
     paths: Sequence[str] = list(getattr(args, "paths", None) or ())
     extra: list[str] = list(getattr(args, "templates", None) or ())
     if not paths:
         print("perfscore check：请给出模板文件、模板编号或目录", file=sys.stderr)
         return EXIT_USAGE
-    # A directory being checked is also searched by id, so its templates can extend each other.
-    dirs = [p for p in paths if os.path.isdir(p)]
-    library = TemplateLibrary([*extra, *dirs])
-    files: list[tuple[Path, bool]] = []  # (file, named explicitly)
-    for p in paths:
-        if os.path.isdir(p):
-            found = sorted(
-                x for x in Path(p).rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file()
-            )
-            if not found:
-                print(f"perfscore check：目录“{p}”中没有 YAML 文件", file=sys.stderr)
-                return EXIT_USAGE
-            files.extend((f, False) for f in found)
-        elif os.path.isfile(p):
-            files.append((Path(p), True))
-        else:
-            try:
-                files.append((library.find(p), True))
-            except TemplateNotFoundError as err:
-                print(f"perfscore check：{err.detail()}", file=sys.stderr)
-                return EXIT_USAGE
+    try:
+        library, files = collect_templates(paths, extra)
+    except TemplateNotFoundError as err:
+        print(f"perfscore check：{err.detail()}", file=sys.stderr)
+        return EXIT_USAGE
     passed = failed = broken = templates = 0
-    unique: dict[Path, bool] = {}
-    for path, explicit in files:  # a file named twice (directly and in a directory) runs once
-        key = path.resolve()
-        unique[key] = unique.get(key, False) or explicit
-    for key, explicit in unique.items():
-        path = next(p for p, _ in files if p.resolve() == key)
+    for path in files:
         try:
             doc = load_yaml(path)
         except PerfscoreError as err:
             print(f"✗ {path}：无法读取\n    {err.kind}：{err}", file=stream)
             broken += 1
             continue
-        kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
-        if kind != "template":
-            if explicit:
-                print(f"perfscore check：“{path}”不是模板文件（kind: template）", file=sys.stderr)
-                return EXIT_USAGE
-            continue  # forms and other YAML in a directory are not checked
         templates += 1
         try:
             template = library.build(doc)
@@ -359,9 +332,6 @@ def _run(args: argparse.Namespace, stream: TextIO) -> int:
                 passed += 1
             else:
                 failed += 1
-    if templates == 0 and not broken:
-        print("perfscore check：没有找到模板文件（kind: template）", file=sys.stderr)
-        return EXIT_USAGE
     summary = f"共 {templates} 个模板，{passed + failed} 个样例：通过 {passed} 个，失败 {failed} 个"
     if broken:
         summary += f"；{broken} 个文件无法读取或未通过校验"

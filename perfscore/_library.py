@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ._build import build_template
@@ -20,7 +20,7 @@ from ._yaml import Document, Limits, load_yaml
 from .errors import PerfscoreError, TemplateNotFoundError
 from .model import Template
 
-__all__ = ["TemplateLibrary", "default_library"]
+__all__ = ["TemplateLibrary", "collect_templates", "default_library"]
 
 
 class TemplateLibrary:
@@ -129,3 +129,41 @@ _default = TemplateLibrary()
 def default_library() -> TemplateLibrary:
     """The library used when none is given: shipped templates only."""
     return _default
+
+
+def collect_templates(
+    paths: Sequence[str], search_path: Sequence[str | os.PathLike[str]] = ()
+) -> tuple[TemplateLibrary, list[Path]]:
+    """Template files named by path, id or directory, each once, in the order given.
+
+    Directories are searched recursively and their forms skipped; they are also searched by id,
+    so templates in a directory can extend each other. A file that cannot be read counts as a
+    template (the caller reports why it does not build). Raises TemplateNotFoundError for an
+    unknown id or file, a file named explicitly that is not a template, or when nothing is found.
+    """
+    dirs = [p for p in paths if os.path.isdir(p)]
+    library = TemplateLibrary([*search_path, *dirs])
+    found: dict[Path, Path] = {}
+    for p in paths:
+        if os.path.isdir(p):
+            for f in sorted(Path(p).rglob("*")):
+                if f.suffix in (".yaml", ".yml") and f.is_file() and _is_template(f):
+                    found.setdefault(f.resolve(), f)
+        elif os.path.isfile(p):
+            if not _is_template(Path(p)):
+                raise TemplateNotFoundError(f"“{p}”不是模板文件（kind: template）", file=p)
+            found.setdefault(Path(p).resolve(), Path(p))
+        else:
+            path = library.find(p)
+            found.setdefault(path.resolve(), path)
+    if not found:
+        raise TemplateNotFoundError("没有找到模板文件（kind: template）")
+    return library, list(found.values())
+
+
+def _is_template(path: Path) -> bool:
+    try:
+        data = load_yaml(path).data
+    except PerfscoreError:
+        return True
+    return isinstance(data, Mapping) and data.get("kind") == "template"

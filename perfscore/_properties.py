@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
 import random
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -143,44 +142,19 @@ def run_properties(args: argparse.Namespace, *, out: TextIO | None = None) -> in
 
 
 def _template_files(args: argparse.Namespace) -> tuple[list[tuple[Path, str]], Any] | int:
-    from ._library import TemplateLibrary
+    from ._library import collect_templates
 
     paths: Sequence[str] = list(getattr(args, "paths", None) or ())
     extra: list[str] = list(getattr(args, "templates", None) or ())
     if not paths:
         print("perfscore check：请给出模板文件、模板编号或目录", file=sys.stderr)
         return EXIT_USAGE
-    dirs = [p for p in paths if os.path.isdir(p)]
-    library = TemplateLibrary([*extra, *dirs])
-    files: list[tuple[Path, str]] = []
-    for p in paths:
-        if os.path.isdir(p):
-            for f in sorted(Path(p).rglob("*")):
-                if f.suffix in (".yaml", ".yml") and f.is_file() and _is_template(f):
-                    files.append((f, _reference(f, library)))
-        elif os.path.isfile(p):
-            if not _is_template(Path(p)):
-                print(f"perfscore check：“{p}”不是模板文件（kind: template）", file=sys.stderr)
-                return EXIT_USAGE
-            files.append((Path(p), _reference(Path(p), library)))
-        else:
-            try:
-                files.append((library.find(p), p))
-            except TemplateNotFoundError as err:
-                print(f"perfscore check：{err.detail()}", file=sys.stderr)
-                return EXIT_USAGE
-    if not files:
-        print("perfscore check：没有找到模板文件（kind: template）", file=sys.stderr)
-        return EXIT_USAGE
-    return list(dict.fromkeys(files)), library
-
-
-def _is_template(path: Path) -> bool:
     try:
-        data = load_yaml(path).data
-    except PerfscoreError:
-        return True  # reported as a template that does not build
-    return isinstance(data, Mapping) and data.get("kind") == "template"
+        library, files = collect_templates(paths, extra)
+    except TemplateNotFoundError as err:
+        print(f"perfscore check：{err.detail()}", file=sys.stderr)
+        return EXIT_USAGE
+    return [(f, _reference(f, library)) for f in files], library
 
 
 def _reference(path: Path, library: Any) -> str:
