@@ -113,6 +113,13 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
             "除印出精度的半个单位外，还允许的差额（比例，0.0001 = 0.01 个百分点）",
         ),
         _spec(
+            "execution_rate_low_unexplained",
+            "预算执行率偏低且未说明原因",
+            "warning",
+            "0.9",
+            "执行率（按全年预算数）低于此比例、且预算执行率一行未填“偏差原因分析及改进措施”时提示（0.9 = 90%，四川等地的要求）",
+        ),
+        _spec(
             "budget_identity",
             "资金数额的勾稽关系不成立",
             "error",

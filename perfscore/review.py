@@ -744,6 +744,7 @@ class _Reviewer:
         self.from_evaluation(repeats)
         self.totals()
         self.execution_rate()
+        self.execution_low()
         self.identities()
         kept = [
             f
@@ -1049,6 +1050,22 @@ class _Reviewer:
                 应为=_percent(used, places),
                 分母=used_name,
             )
+
+    def execution_low(self) -> None:
+        """A low execution rate (against the adjusted budget) needs a stated reason."""
+        floor = self.config.tolerance("execution_rate_low_unexplained")
+        for leaf, res in self.pairs:
+            if leaf.rule.kind != "execution_rate" or res.ratio is None or leaf.note:
+                continue
+            if res.ratio < floor:
+                self.add(
+                    "execution_rate_low_unexplained",
+                    f"预算执行率 {_percent(res.ratio)} 低于 {_percent(floor)}，"
+                    "“偏差原因分析及改进措施”未填写，请说明执行偏低的原因",
+                    leaf=leaf,
+                    执行率=_percent(res.ratio),
+                    要求=_percent(floor),
+                )
 
     def identities(self) -> None:
         budget = self.form.budget

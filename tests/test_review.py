@@ -126,6 +126,7 @@ EXPECTED: dict[str, Counter[str]] = {
     "budget.yaml": Counter(
         {"execution_rate_denominator": 1, "execution_rate_miscomputed": 1, "budget_identity": 1}
     ),
+    "low-execution.yaml": Counter({"execution_rate_low_unexplained": 1}),
     "targets.yaml": Counter(
         {
             "weights_sum": 1,
