@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -17,6 +17,9 @@ from ._formula import Formula
 from ._units import Unit
 from .result import Finding
 from .targets import Actual, Quantity, Target
+
+if TYPE_CHECKING:
+    from .result import Evaluation
 
 __all__ = [
     "Computed",
@@ -236,8 +239,8 @@ class Form:
             else:
                 stack.extend(reversed(node.children))
 
-    def evaluate(self) -> Any:
-        """Shorthand for :func:`perfscore.evaluate` (returns an :class:`Evaluation`)."""
+    def evaluate(self) -> Evaluation:
+        """Shorthand for :func:`perfscore.evaluate`."""
         from ._evaluate import evaluate
 
         return evaluate(self)

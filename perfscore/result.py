@@ -15,8 +15,6 @@ from typing import Any
 
 import attrs
 
-from ._text import fmt_fixed
-
 __all__ = [
     "STATUSES",
     "Evaluation",
@@ -283,8 +281,3 @@ def _unquote(text: str) -> str:
     import re
 
     return re.sub(r'"\\u0000D:(-?[0-9.]+)"', r"\1", text)
-
-
-def fixed(value: Decimal, places: int) -> str:
-    """Score text with exactly ``places`` decimals."""
-    return fmt_fixed(value, places)

@@ -113,3 +113,7 @@ def test_global_decimal_context_changes_nothing(result: Evaluation) -> None:
         ctx.rounding = decimal.ROUND_DOWN
         ctx.traps[decimal.Inexact] = True
         assert perfscore.evaluate(perfscore.load_form(SEED)).to_json() == result.to_json()
+
+
+def test_form_evaluate_is_the_same_as_evaluate(result: Evaluation) -> None:
+    assert perfscore.load_form(SEED).evaluate().to_json() == result.to_json()
