@@ -20,22 +20,53 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from . import errors
-from ._build import build_form
-from ._check import ExampleOutcome, check_template
-from ._evaluate import evaluate
-from ._formula import FormulaLimits, formula_limits
-from ._library import TemplateLibrary, default_library
-from ._normalize import document_from_data
-from ._yaml import Document, Limits, load_yaml
 from .errors import PerfscoreError, ValidationErrors
-from .model import Form, Template
-from .result import Evaluation, Finding, GroupResult, LeafResult
-from .targets import Actual, Quantity, Target, parse_actual, parse_quantity, parse_target
+
+if TYPE_CHECKING:
+    from ._check import ExampleOutcome, check_template
+    from ._evaluate import evaluate
+    from ._formula import FormulaLimits, formula_limits
+    from ._library import TemplateLibrary
+    from ._yaml import Document, Limits
+    from .model import Form, Template
+    from .result import Evaluation, Finding, GroupResult, LeafResult
+    from .targets import Actual, Quantity, Target, parse_actual, parse_quantity, parse_target
 
 __version__ = "0.1.0"
+
+#: Public names imported on first use (PEP 562), so ``import perfscore`` (and the CLI, which
+#: imports it for ``__version__``) loads only what a command needs: name -> defining module.
+_LAZY: dict[str, str] = {
+    "Actual": ".targets",
+    "Document": "._yaml",
+    "Evaluation": ".result",
+    "ExampleOutcome": "._check",
+    "Finding": ".result",
+    "Form": ".model",
+    "FormulaLimits": "._formula",
+    "GroupResult": ".result",
+    "LeafResult": ".result",
+    "Limits": "._yaml",
+    "Quantity": ".targets",
+    "Target": ".targets",
+    "Template": ".model",
+    "TemplateLibrary": "._library",
+    "check_template": "._check",
+    "evaluate": "._evaluate",
+    "formula_limits": "._formula",
+    "parse_actual": ".targets",
+    "parse_quantity": ".targets",
+    "parse_target": ".targets",
+    # Not public (not in __all__), but importable from here before the imports became lazy.
+    "build_form": "._build",
+    "default_library": "._library",
+    "document_from_data": "._normalize",
+    "load_yaml": "._yaml",
+}
 
 __all__ = [
     "Actual",
@@ -74,9 +105,13 @@ Source = str | os.PathLike[str] | Mapping[str, Any]
 
 
 def _document(source: Source | Document, *, file: str | None, limits: Limits | None) -> Document:
+    from ._yaml import Document, Limits, load_yaml
+
     if isinstance(source, Document):
         return source
     if isinstance(source, Mapping):
+        from ._normalize import document_from_data
+
         return document_from_data(source, file=file or "<data>", limits=limits)
     if isinstance(source, str | os.PathLike):
         from pathlib import Path
@@ -92,7 +127,10 @@ def _document(source: Source | Document, *, file: str | None, limits: Limits | N
     )
 
 
-def _library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
+# Not called ``_library``: importing the submodule perfscore._library sets that attribute.
+def _search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
+    from ._library import TemplateLibrary, default_library
+
     if search_path is None:
         return default_library()
     from .errors import InputTypeError
@@ -116,6 +154,8 @@ def _library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLi
 
 
 def _template_arg(template: Template | None) -> Template | None:
+    from .model import Template
+
     if template is None or isinstance(template, Template):
         return template
     from .errors import InputTypeError
@@ -135,7 +175,7 @@ def load_template(
     limits: Limits | None = None,
 ) -> Template:
     """Build a template from a YAML file path or a plain mapping."""
-    return _library(search_path).build(_document(source, file=file, limits=limits))
+    return _search_library(search_path).build(_document(source, file=file, limits=limits))
 
 
 def loads_template(
@@ -145,11 +185,13 @@ def loads_template(
     search_path: Iterable[str | os.PathLike[str]] | None = None,
 ) -> Template:
     """Build a template from YAML text."""
-    return _library(search_path).build(load_yaml(text, file=file))
+    from ._yaml import load_yaml
+
+    return _search_library(search_path).build(load_yaml(text, file=file))
 
 
 def load_form(
-    source: Source,
+    source: Source | Document,
     *,
     template: Template | None = None,
     file: str | None = None,
@@ -161,7 +203,9 @@ def load_form(
     The template is ``template`` when given, else what the form's ``template:`` names: a shipped
     id, an id in ``search_path``, a path relative to the form, or an inline template.
     """
-    lib = _library(search_path)
+    from ._build import build_form
+
+    lib = _search_library(search_path)
     template = _template_arg(template)
     return build_form(_document(source, file=file, limits=limits), lib.resolve, template=template)
 
@@ -174,13 +218,18 @@ def loads_form(
     search_path: Iterable[str | os.PathLike[str]] | None = None,
 ) -> Form:
     """Load a form from YAML text."""
-    lib = _library(search_path)
+    from ._build import build_form
+    from ._yaml import load_yaml
+
+    lib = _search_library(search_path)
     template = _template_arg(template)
     return build_form(load_yaml(text, file=file), lib.resolve, template=template)
 
 
 def score(source: Source, **kwargs: Any) -> Evaluation:
     """``evaluate(load_form(source, **kwargs))``."""
+    from ._evaluate import evaluate
+
     return evaluate(load_form(source, **kwargs))
 
 
@@ -193,16 +242,33 @@ def validate(
 
     A form is also evaluated, so values that cannot be scored are reported too.
     """
+    from ._build import build_form
+    from ._evaluate import evaluate
+
     try:
         doc = _document(source, file=None, limits=None)
         kind = doc.data.get("kind") if isinstance(doc.data, Mapping) else None
         if kind == "template":
-            _library(search_path).build(doc)
+            _search_library(search_path).build(doc)
         else:
-            form = build_form(doc, _library(search_path).resolve)
+            form = build_form(doc, _search_library(search_path).resolve)
             evaluate(form)
     except ValidationErrors as many:
         return list(many.errors)
     except PerfscoreError as one:
         return [one]
     return []
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562) and keep it, so later lookups are plain."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

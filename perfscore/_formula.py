@@ -25,7 +25,6 @@ from decimal import Decimal, DecimalException, InvalidOperation
 from typing import Any
 
 import attrs
-from simpleeval import SimpleEval  # type: ignore[import-untyped]
 
 from ._numbers import DECIMAL_CONTEXT, parse_decimal
 from .errors import FormulaError, InputTypeError, TargetSyntaxError
@@ -180,7 +179,7 @@ _NODE_WORDS = {
 _TRANSLATE = str.maketrans(
     {"×": "*", "÷": "/", "（": "(", "）": ")", "，": ",", "－": "-", "＋": "+"}
 )
-_BRACED = re.compile(r"\{([^{}]+)\}")
+_BRACED = r"\{([^{}]+)\}"  # compiled (and cached by ``re``) when a formula is first read
 
 
 @attrs.frozen(eq=False)
@@ -198,6 +197,8 @@ class Formula:
         for alias, real in self._aliases:
             if real in names:
                 names[alias] = names[real]
+        from simpleeval import SimpleEval  # type: ignore[import-untyped]  # first formula only
+
         evaluator = SimpleEval(operators=_OPERATORS, functions=dict(FUNCTIONS), names=names)
         try:
             with _context():
@@ -271,7 +272,7 @@ def compile_formula(
         aliases.append((alias, name))
         return alias
 
-    source = _BRACED.sub(brace, text.translate(_TRANSLATE)).strip()
+    source = re.sub(_BRACED, brace, text.translate(_TRANSLATE)).strip()
     depth = _paren_depth(source)
     if depth > limits.max_depth:
         raise FormulaError(f"公式括号嵌套过深（{depth} 层，上限 {limits.max_depth}）", value=text)

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
-from typing import ParamSpec, TypeVar
+from typing import Final, ParamSpec, TypeVar
 
 from .errors import InputTypeError, TargetSyntaxError
 
@@ -114,8 +114,9 @@ _NUMBER_RE = re.compile(
     re.VERBOSE,
 )
 
-_SPECIAL_RE = re.compile(r"[-+]?(?:s?nan|q?nan|inf(?:inity)?|∞)", re.IGNORECASE)
-_EXPONENT_RE = re.compile(r"[-+]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?P<exp>[eE][-+]?[0-9]+)")
+# Only used to say why a number does not read: compiled (and cached by ``re``) on first use.
+_SPECIAL_RE = r"[-+]?(?:s?nan|q?nan|inf(?:inity)?|∞)"
+_EXPONENT_RE = r"[-+]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?P<exp>[eE][-+]?[0-9]+)"
 
 
 class NumberProblem(Exception):
@@ -158,9 +159,9 @@ def scan_decimal(text: str, start: int = 0, end: int | None = None) -> Decimal:
 def _diagnose(s: str, offset: int) -> NumberProblem:
     """Where and why ``s`` is not a number (only called once the grammar has failed)."""
     end = offset + len(s)
-    if _SPECIAL_RE.fullmatch(s):
+    if re.fullmatch(_SPECIAL_RE, s, re.IGNORECASE):
         return NumberProblem("不接受 NaN 或无穷大，请写出具体数字", (offset, end))
-    m = _EXPONENT_RE.fullmatch(s)
+    m = re.fullmatch(_EXPONENT_RE, s)
     if m is not None:
         return NumberProblem(
             "不接受科学计数法（如 1e5），请写出完整的数字", (offset + m.start("exp"), end)
@@ -325,6 +326,14 @@ def quantize(value: Decimal, places: int) -> Decimal:
         )
     if not value.is_finite():
         raise TargetSyntaxError("不能对 NaN 或无穷大取舍", value=str(value), expected="有限的数字")
+    step = _STEPS.get(places)
+    if step is not None and value.adjusted() + places + 3 <= DECIMAL_CONTEXT.prec:
+        # The usual case (a score): perfscore's context passed directly, no context switch.
+        return value.quantize(step, rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT)
     with decimal.localcontext(DECIMAL_CONTEXT) as ctx:
         ctx.prec = max(DECIMAL_CONTEXT.prec, value.adjusted() + places + 3)
         return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+#: 10⁻ⁿ for the usual numbers of places.
+_STEPS: Final = {places: Decimal(1).scaleb(-places) for places in range(9)}

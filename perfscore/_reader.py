@@ -7,7 +7,6 @@ the builder's logic.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -24,6 +23,8 @@ JsonPath = tuple[str | int, ...]
 
 def suggest(name: str, choices: Iterable[str]) -> str | None:
     """``您是不是要写“…”？`` for the closest of ``choices``, or None."""
+    import difflib  # only when a name is wrong
+
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
     return f"您是不是要写“{close[0]}”？" if close else None
 

@@ -6,8 +6,6 @@ shortening the free-text columns; CSV is UTF-8 with a BOM so Excel opens it corr
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -200,6 +198,9 @@ def _markdown(result: Evaluation) -> str:
 
 
 def _csv(result: Evaluation) -> str:
+    import csv  # only for this format
+    import io
+
     p = result.places
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
