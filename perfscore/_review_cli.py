@@ -1,7 +1,10 @@
-"""``perfscore review FORM...``: review forms (YAML, CSV, XLSX, folders) and report findings.
+"""``perfscore review FORM...``: review forms (YAML, CSV, XLSX, JSON Lines, folders).
 
 Exit status: 0 when no finding reaches ``--fail-on`` (default ``error``), 1 otherwise, 2 on
 usage errors (unknown option, unknown finding code, no form found).
+
+Building the parser imports nothing beyond the standard library: the review machinery is
+imported by :func:`run_review`, so other commands do not pay for it.
 """
 
 from __future__ import annotations
@@ -10,17 +13,41 @@ import argparse
 import sys
 from typing import Any
 
-from ._findings import CATALOGUE, SEVERITIES
-from .errors import BuildError
-
-__all__ = ["add_review_arguments", "run_review"]
+__all__ = ["add_jobs_argument", "add_review_arguments", "parse_jobs", "run_review"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: perfscore._findings.SEVERITIES, repeated here so that the parser needs no import.
+SEVERITIES = ("error", "warning", "info")
+
+
+def parse_jobs(text: str) -> int:
+    """``--jobs N``: a number of processes, ``0`` for one per CPU."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs 应为整数，而不是“{text}”") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--jobs 不能为负数（{value}）；0 表示每个 CPU 一个进程")
+    return value
+
+
+def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=parse_jobs,
+        default=1,
+        metavar="N",
+        help="用 N 个进程处理多份表单（默认 1；0 表示每个 CPU 一个），结果仍按输入顺序",
+    )
 
 
 def add_review_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "forms", nargs="+", metavar="FORM", help="表单文件（YAML、CSV、XLSX）或目录，可多个"
+        "forms",
+        nargs="+",
+        metavar="FORM",
+        help="表单文件（YAML、CSV、XLSX、每行一份表单的 .jsonl）或目录，可多个；- 从标准输入读 JSON Lines",
     )
     parser.add_argument(
         "--template",
@@ -30,9 +57,9 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sheet", metavar="NAME", help="XLSX 中要读取的工作表（默认自动查找）")
     parser.add_argument(
         "--format",
-        choices=("text", "markdown", "json"),
+        choices=("text", "markdown", "json", "jsonl"),
         default="text",
-        help="报告格式（默认 text）",
+        help="报告格式（默认 text）；jsonl：每份表单一行，最后一行为汇总（流式，内存不随份数增长）",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="报告写入文件（原子写入）")
     parser.add_argument("--xlsx", metavar="FILE", help="另写一份 Excel 复核工作簿")
@@ -63,6 +90,7 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CODE=LEVEL",
         help="改某一复核项的严重程度（error、warning、info；可重复）",
     )
+    add_jobs_argument(parser)
     parser.add_argument("--no-progress", action="store_true", help="不显示进度条（只在终端上显示）")
 
 
@@ -102,11 +130,22 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _streams(args: argparse.Namespace) -> bool:
+    """JSON Lines in or out: review form by form without keeping the reviews."""
+    return args.format == "jsonl" or any(
+        f == "-" or f.lower().endswith(".jsonl") for f in args.forms
+    )
+
+
 def run_review(args: argparse.Namespace) -> int:
+    from ._findings import CATALOGUE
     from ._io import atomic_write
     from ._review_render import render_review
-    from .review import expand, review_batch
+    from .errors import BuildError
+    from .review import FORM_SUFFIXES, expand, review_batch
 
+    stream = _streams(args)
+    files: list[str] = []
     try:
         tolerances = _pairs(args.tolerance, "--tolerance")
         severities = _pairs(args.severity, "--severity")
@@ -116,9 +155,17 @@ def run_review(args: argparse.Namespace) -> int:
         for level in severities.values():
             if level not in SEVERITIES:
                 raise _Usage(f"未知的严重程度“{level}”；可用：error、warning、info")
-        files = expand(args.forms)
-        if not files:
-            raise _Usage("没有找到表单文件（.yaml、.yml、.csv、.tsv、.xlsx、.xlsm）")
+        if stream:
+            if args.format == "json":
+                raise _Usage(
+                    "JSON Lines 输入逐份流式复核，报告格式请用 jsonl、text 或 markdown（不能用 json）"
+                )
+            if args.xlsx:
+                raise _Usage("流式复核（JSON Lines）不能同时写 --xlsx 工作簿")
+        else:
+            files = expand(args.forms)
+            if not files:
+                raise _Usage(f"没有找到表单文件（{'、'.join(FORM_SUFFIXES)}）")
     except _Usage as exc:
         print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -144,7 +191,11 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"perfscore review: 模板无法使用：{exc}", file=sys.stderr)
             return EXIT_USAGE
     try:
-        batch = review_batch(files, progress=_Progress(not args.no_progress), **options)
+        if stream:
+            return _run_stream(args, options)
+        batch = review_batch(
+            files, progress=_Progress(not args.no_progress), jobs=args.jobs, **options
+        )
     except BuildError as exc:  # an override the template cannot take
         print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -158,3 +209,39 @@ def run_review(args: argparse.Namespace) -> int:
 
         atomic_write(args.xlsx, workbook_bytes(batch))
     return EXIT_FINDINGS if batch.reaches(args.fail_on) else EXIT_OK
+
+
+def _run_stream(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    """Review form by form, writing each as it is done; the summary keeps counts and the most
+    serious forms only, so memory does not grow with the number of forms."""
+    from ._batch_io import StreamProgress
+    from ._review_render import render_summary, stream_header
+    from .batch import _review_rendered, iter_sources
+    from .cli import _output, _silence_stdout
+    from .review import FORM_SUFFIXES, ReviewSummary
+
+    fmt = args.format
+    summary = ReviewSummary()
+    progress = StreamProgress("复核", enabled=not args.no_progress)
+    rendered = _review_rendered(
+        iter_sources(args.forms, suffixes=FORM_SUFFIXES), fmt, jobs=args.jobs, **options
+    )
+    try:
+        with _output(args.output) as out:
+            out.write(stream_header(fmt))
+            for entry, text in rendered:
+                if fmt == "text" and summary.forms:
+                    out.write("\n")
+                out.write(text)
+                summary.add(entry)
+                progress.step(entry.where)
+            if fmt == "jsonl" or summary.forms != 1:
+                if fmt == "text":
+                    out.write("\n")
+                out.write(render_summary(summary, fmt))
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_FINDINGS
+    finally:
+        progress.done()
+    return EXIT_FINDINGS if summary.reaches(args.fail_on) else EXIT_OK

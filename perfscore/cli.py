@@ -2,22 +2,25 @@
 
 Exit status: 0 success, 1 invalid input (or findings at the chosen severity), 2 usage errors.
 Messages about the user's data are in Chinese; option names are English.
+
+Only the standard library pieces argument parsing needs and :mod:`perfscore.errors` are
+imported here: each command imports what it uses, so ``perfscore score FORM`` in a fresh
+process loads neither the review, the spreadsheet reader nor hypothesis.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from ._io import atomic_write
 from .errors import LoadError, PerfscoreError, ValidationErrors
+
+if TYPE_CHECKING:
+    from ._batch_io import AtomicTextFile
 
 __all__ = ["main"]
 
@@ -49,10 +52,14 @@ def _emit(text: str, output: str | None, *, encoding: str = "utf-8") -> None:
     if output is None or output == "-":
         sys.stdout.write(text)
         return
+    from ._io import atomic_write
+
     atomic_write(output, text.encode(encoding))
 
 
 def _width() -> int:
+    import shutil
+
     return max(60, shutil.get_terminal_size((120, 24)).columns)
 
 
@@ -64,6 +71,9 @@ def _search(args: argparse.Namespace) -> list[str] | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
     from . import validate
 
     files = _expand(args.files)
@@ -93,6 +103,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _expand(paths: Sequence[str]) -> list[str]:
+    from pathlib import Path
+
     out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
@@ -107,19 +119,109 @@ def _expand(paths: Sequence[str]) -> list[str]:
     return out
 
 
-def _evaluate(args: argparse.Namespace) -> Any:
+def _evaluate(args: argparse.Namespace, form: str | None = None) -> Any:
+    from pathlib import Path
+
     from . import evaluate, load_form
 
-    return evaluate(load_form(Path(args.form), search_path=_search(args)))
+    return evaluate(load_form(Path(form or args.form), search_path=_search(args)))
+
+
+#: Output formats of a batch (several forms, a folder, JSON Lines): one entry per form.
+BATCH_FORMATS = ("jsonl", "text", "markdown")
+
+
+def _is_batch(args: argparse.Namespace) -> bool:
+    forms: list[str] = args.forms
+    return (
+        len(forms) > 1
+        or args.format == "jsonl"
+        or any(f == "-" or f.lower().endswith(".jsonl") or os.path.isdir(f) for f in forms)
+    )
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    if _is_batch(args):
+        return _score_batch(args)
     from .render import render
 
-    result = _evaluate(args)
-    text = render(result, args.format, width=_width())
-    _emit(text, args.output, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+    fmt = args.format or "text"
+    result = _evaluate(args, args.forms[0])
+    text = render(result, fmt, width=_width())
+    _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     return EXIT_OK
+
+
+def _usage(message: str) -> int:
+    print(f"perfscore: 用法错误：{message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _score_batch(args: argparse.Namespace) -> int:
+    """Score a stream of forms: one result (or error record) per form, in input order."""
+    from ._batch_io import StreamProgress
+    from .batch import ScoreSummary, _score_rendered, iter_sources
+
+    fmt = args.format or "jsonl"
+    if fmt not in BATCH_FORMATS:
+        return _usage(
+            f"多份表单（文件夹、JSON Lines）的输出格式为 jsonl（默认）、text 或 markdown，"
+            f"不能是 {fmt}（{fmt} 只用于单个表单）"
+        )
+    summary = ScoreSummary()
+    progress = StreamProgress("计分", enabled=not args.no_progress)
+    rendered = _score_rendered(
+        iter_sources(args.forms),
+        fmt,
+        search_path=_search(args),
+        jobs=args.jobs,
+        width=_width(),
+    )
+    try:
+        with _output(args.output) as out:
+            for ok, grade, text in rendered:
+                if fmt != "jsonl" and summary.forms:
+                    out.write("\n")
+                out.write(text)
+                summary.record(ok, grade)
+                progress.step("")
+    except BrokenPipeError:  # `perfscore score … | head`: stop quietly
+        _silence_stdout()
+        return EXIT_INVALID
+    finally:
+        progress.done()
+    print(summary.text(), file=sys.stderr)
+    return EXIT_INVALID if summary.failed else EXIT_OK
+
+
+class _Stdout:
+    """``-o`` not given: write to standard output (same interface as AtomicTextFile)."""
+
+    def write(self, text: str) -> None:
+        sys.stdout.write(text)
+
+    def __enter__(self) -> _Stdout:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+
+def _output(output: str | None) -> _Stdout | AtomicTextFile:
+    """Where a stream goes: stdout, or a file replaced atomically once everything is written."""
+    if output is None or output == "-":
+        return _Stdout()
+    from ._batch_io import AtomicTextFile
+
+    return AtomicTextFile(output)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -136,6 +238,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ._library import TemplateLibrary
     from ._show import show_template
 
@@ -146,6 +250,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
     from ._resources import load_schema, schemas_dir
 
     if args.path:
@@ -214,10 +320,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="YAML 文件或目录")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
+    from ._review_cli import add_jobs_argument, add_review_arguments
+
     p = add("score", cmd_score, "计分：逐项得分、小计、总分和等级")
-    p.add_argument("form", metavar="FORM")
-    p.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text")
+    p.add_argument(
+        "forms",
+        nargs="+",
+        metavar="FORM",
+        help="表单文件；多个文件、目录、.jsonl（每行一份表单）或 -（从标准输入读 JSON Lines）时逐份流式计分",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "csv", "jsonl"),
+        default=None,
+        help="单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="写入文件（原子写入）")
+    add_jobs_argument(p)
+    p.add_argument("--no-progress", action="store_true", help="不显示进度（只在终端上显示）")
 
     p = add("explain", cmd_explain, "逐项列出计分过程（全部或某一指标）")
     p.add_argument("form", metavar="FORM")
@@ -251,8 +371,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database", metavar="DIR", help="保存 hypothesis 示例库的目录（默认不保存）")
 
     p = add("review", cmd_review, "复核：对比自评得分与规则计分，检查预算勾稽关系和可疑行")
-    from ._review_cli import add_review_arguments
-
     add_review_arguments(p)
 
     for extend in _EXTRA:

@@ -21,11 +21,12 @@ the keyword arguments here (``disable``, ``tolerances``, ``severities``) overrid
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -39,6 +40,7 @@ from ._library import TemplateLibrary, default_library
 from ._numbers import local_context, parse_decimal, quantize
 from ._text import fmt, fmt_fixed
 from ._yaml import Document, load_yaml
+from .batch import FormSource, iter_sources, parse_record
 from .errors import BuildError, InputTypeError, PerfscoreError
 from .model import Form, Leaf, Template
 from .result import Evaluation, Finding, LeafResult, _dumps
@@ -52,20 +54,25 @@ __all__ = [
     "FormReview",
     "Identity",
     "ReviewConfig",
+    "ReviewEntry",
+    "ReviewSummary",
     "ReviewedItem",
     "RowAccount",
+    "check_options",
     "expand",
     "load_template_ref",
     "review_batch",
     "review_form",
+    "review_source",
 ]
 
 #: The template a CSV/XLSX form is scored against when neither the caller nor the sheet names one.
 DEFAULT_TABULAR_TEMPLATE: Final = "hunan/unit-self-evaluation"
 YAML_SUFFIXES: Final = (".yaml", ".yml")
 TABULAR_SUFFIXES: Final = (".csv", ".tsv", ".xlsx", ".xlsm")
-#: File endings a folder is searched for.
-FORM_SUFFIXES: Final = (*YAML_SUFFIXES, *TABULAR_SUFFIXES)
+JSON_SUFFIXES: Final = (".json", ".jsonl")
+#: File endings a folder is searched for (``.jsonl``: JSON Lines, one form per line).
+FORM_SUFFIXES: Final = (*YAML_SUFFIXES, *TABULAR_SUFFIXES, *JSON_SUFFIXES)
 ZERO: Final = Decimal(0)
 
 Source = str | os.PathLike[str] | Form | Mapping[str, Any]
@@ -310,6 +317,8 @@ class FormReview:
     unit: str | None = None
     year: str | None = None
     reported_total: Decimal | None = None
+    #: The form's line in a JSON Lines file (None for a form file).
+    line: int | None = None
 
     @property
     def max_severity(self) -> str | None:
@@ -361,12 +370,16 @@ class FormReview:
             -self.counts["error"],
             -self.counts["warning"],
             self.file,
+            self.line or 0,
         )
 
     def to_dict(self) -> dict[str, Any]:
         ev = self.evaluation
+        where: dict[str, Any] = {"file": self.file}
+        if self.line is not None:  # a JSON Lines record
+            where["line"] = self.line
         return {
-            "file": self.file,
+            **where,
             "source": self.source,
             "encoding": self.encoding,
             "unit": self.unit,
@@ -415,19 +428,7 @@ class BatchReview:
             "findings": {s: severities.get(s, 0) for s in ("error", "warning", "info")},
             "codes": dict(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
             "points_at_stake": self.points_at_stake,
-            "order": [
-                {
-                    "file": r.file,
-                    "unit": r.unit,
-                    "total": None if r.evaluation is None else r.evaluation.total,
-                    "reported_total": r.reported_total,
-                    "grade": r.grade or UNSCORED,
-                    "max_severity": r.max_severity,
-                    "counts": r.counts,
-                    "points_at_stake": r.points_at_stake,
-                }
-                for r in self.reviews
-            ],
+            "order": [ReviewEntry.of(r).to_dict() for r in self.reviews],
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -447,6 +448,164 @@ def _grade_order(grade: str, batch: BatchReview) -> tuple[Decimal, str]:
     return (-max(totals) if totals else Decimal(1), grade)
 
 
+@attrs.frozen
+class ReviewEntry:
+    """What a batch summary keeps of one form review: its row in the listing and its counts.
+
+    Small and picklable (no findings, no evaluation), so that a streamed batch can summarise
+    any number of forms, and a worker process can send it instead of the whole review.
+    """
+
+    file: str
+    line: int | None
+    unit: str | None
+    total: Decimal | None
+    reported_total: Decimal | None
+    grade: str | None
+    max_severity: str | None
+    counts: tuple[tuple[str, int], ...]
+    codes: tuple[tuple[str, int], ...]
+    points_at_stake: Decimal
+    places: int
+    key: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, review: FormReview) -> ReviewEntry:
+        ev = review.evaluation
+        return cls(
+            file=review.file,
+            line=review.line,
+            unit=review.unit,
+            total=None if ev is None else ev.total,
+            reported_total=review.reported_total,
+            grade=review.grade,
+            max_severity=review.max_severity,
+            counts=tuple(review.counts.items()),
+            codes=tuple(sorted(Counter(f.code for f in review.findings).items())),
+            points_at_stake=review.points_at_stake,
+            places=2 if ev is None else ev.places,
+            key=review.seriousness(),
+        )
+
+    @property
+    def where(self) -> str:
+        """``file:line`` for a JSON Lines record, ``file`` otherwise."""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def reaches(self, level: str) -> bool:
+        """Whether a finding is at least as serious as ``level`` (``never`` → False)."""
+        rank = SEVERITY_RANK.get(level)
+        return rank is not None and SEVERITY_RANK.get(self.max_severity or "", 0) >= rank
+
+    def to_dict(self) -> dict[str, Any]:
+        """The form's entry in a summary's ``order``."""
+        where: dict[str, Any] = {"file": self.file}
+        if self.line is not None:
+            where["line"] = self.line
+        return {
+            **where,
+            "unit": self.unit,
+            "total": self.total,
+            "reported_total": self.reported_total,
+            "grade": self.grade or UNSCORED,
+            "max_severity": self.max_severity,
+            "counts": dict(self.counts),
+            "points_at_stake": self.points_at_stake,
+        }
+
+
+class _LessSerious:
+    """Heap key: the heap's smallest item is the least serious form kept (popped first)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+
+    def __lt__(self, other: _LessSerious) -> bool:
+        return self.key > other.key
+
+
+@attrs.define
+class ReviewSummary:
+    """A batch summary built form by form, in memory that does not grow with the batch.
+
+    The counts (forms, grades, findings by severity and code, points at stake) are running
+    totals; the listing keeps only the ``top`` most serious forms (a bounded heap), so
+    :meth:`summary` says whether ``order`` is complete. Add a :class:`FormReview` or the
+    :class:`ReviewEntry` a worker process made of one.
+    """
+
+    top: int = 50
+    forms: int = 0
+    grades: Counter[str] = attrs.field(factory=Counter)
+    findings: Counter[str] = attrs.field(factory=Counter)
+    codes: Counter[str] = attrs.field(factory=Counter)
+    points_at_stake: Decimal = ZERO
+    worst: int = 0
+    best_total: dict[str, Decimal] = attrs.field(factory=dict)
+    _heap: list[tuple[_LessSerious, ReviewEntry]] = attrs.field(factory=list)
+    _seen: int = 0
+
+    def add(self, review: FormReview | ReviewEntry) -> ReviewEntry:
+        """Count one form; returns its entry."""
+        entry = review if isinstance(review, ReviewEntry) else ReviewEntry.of(review)
+        self.forms += 1
+        grade = entry.grade or UNSCORED
+        self.grades[grade] += 1
+        if entry.grade is not None and entry.total is not None:
+            best = self.best_total.get(grade)
+            if best is None or entry.total > best:
+                self.best_total[grade] = entry.total
+        for severity, count in entry.counts:
+            self.findings[severity] += count
+        for code, count in entry.codes:
+            self.codes[code] += count
+        self.points_at_stake += entry.points_at_stake
+        self.worst = max(self.worst, SEVERITY_RANK.get(entry.max_severity or "", 0))
+        if self.top > 0:
+            self._seen += 1
+            item = (_LessSerious((*entry.key, self._seen)), entry)
+            if len(self._heap) < self.top:
+                heapq.heappush(self._heap, item)
+            else:
+                heapq.heappushpop(self._heap, item)
+        return entry
+
+    def reaches(self, level: str) -> bool:
+        """Whether any form had a finding at least as serious as ``level``."""
+        rank = SEVERITY_RANK.get(level)
+        return rank is not None and self.worst >= rank
+
+    def most_serious(self) -> list[ReviewEntry]:
+        """The kept forms (at most ``top``), most serious first."""
+        return [entry for _key, entry in sorted(self._heap, key=lambda kv: kv[0].key)]
+
+    @property
+    def complete(self) -> bool:
+        """Whether :meth:`most_serious` lists every form."""
+        return self.forms <= max(self.top, 0)
+
+    def summary(self) -> dict[str, Any]:
+        """The shape of :meth:`BatchReview.summary`; ``order`` lists the ``top`` most serious
+        forms (``order_complete`` false when some were left out, ``order_limit`` = ``top``)."""
+
+        def grade_key(item: tuple[str, int]) -> tuple[Decimal, str]:
+            best = self.best_total.get(item[0])
+            return (-best if best is not None else Decimal(1), item[0])
+
+        return {
+            "forms": self.forms,
+            "grades": dict(sorted(self.grades.items(), key=grade_key)),
+            "findings": {s: self.findings.get(s, 0) for s in ("error", "warning", "info")},
+            "codes": dict(sorted(self.codes.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "points_at_stake": self.points_at_stake,
+            "order": [entry.to_dict() for entry in self.most_serious()],
+            "order_complete": self.complete,
+            "order_limit": self.top,
+        }
+
+
 # ====================================================================== entry points
 
 
@@ -459,19 +618,21 @@ def review_form(
     disable: Iterable[str] = (),
     tolerances: Mapping[str, Decimal | str | int] | None = None,
     severities: Mapping[str, str] | None = None,
+    file: str | None = None,
 ) -> FormReview:
     """Review one form: a YAML/CSV/XLSX path, a plain mapping, or a built :class:`Form`.
 
     ``template`` (a Template, a shipped id or a template file) replaces the form's own; a
     CSV/XLSX form without one uses the 模板 cell of the sheet, else
-    :data:`DEFAULT_TABULAR_TEMPLATE`. Never raises for bad input: a file that cannot be read
+    :data:`DEFAULT_TABULAR_TEMPLATE`. ``file`` names a mapping in the review and its findings
+    (default ``<data>``). Never raises for bad input: a file that cannot be read
     or bound at all gives a review with ``evaluation=None`` and a ``form_unreadable`` finding.
     Raises BuildError for an unknown code or severity in the overrides (a caller's mistake).
     """
     disable = tuple(disable)
     ReviewConfig.build(None, disable=disable, tolerances=tolerances, severities=severities)
-    lib = default_library() if search_path is None else TemplateLibrary(search_path)
-    file = _name(source)
+    lib = _library(search_path)
+    file = file if file is not None and isinstance(source, Mapping) else _name(source)
     loaded = _Loaded(file=file)
     try:
         tmpl = load_template_ref(template, lib)
@@ -492,60 +653,145 @@ def review_batch(
     paths: Iterable[str | os.PathLike[str]],
     *,
     progress: Callable[[int, int, str], None] | None = None,
+    jobs: int = 1,
     **options: Any,
 ) -> BatchReview:
     """Review every form in ``paths`` (files, and folders searched for :data:`FORM_SUFFIXES`).
 
     ``options`` are those of :func:`review_form`. A file that fails entirely is in the result
-    with a ``form_unreadable`` finding; template files met in a folder are skipped.
-    ``progress(done, total, file)`` is called before each file.
+    with a ``form_unreadable`` finding; template files met in a folder are skipped. A JSON
+    Lines file (``.jsonl``, or ``-`` for standard input) gives one review per line.
+    ``progress(done, total, file)`` is called before each file. ``jobs`` processes review the
+    forms (``0``: one per CPU). Every review is kept (they are sorted by seriousness); for
+    batches too large for that, stream them with :func:`perfscore.batch.review_stream` and
+    :class:`ReviewSummary`.
     """
+    from ._batch_pool import ordered_map, worker_count
+
     files = expand(paths)
-    reviews: list[FormReview] = []
-    for i, path in enumerate(files):
-        if progress is not None:
-            progress(i, len(files), path)
-        try:
-            reviews.append(review_form(path, **options))
-        except BuildError:
-            raise  # a bad override: the caller's mistake, not the file's
-        except Exception as exc:  # one bad file must not stop the batch
-            err = PerfscoreError(f"复核时出现内部错误（{type(exc).__name__}：{exc}）", file=path)
-            reviews.append(
-                FormReview(file=path, evaluation=None, findings=(_whole_file(err, path),))
-            )
+    processes = worker_count(jobs)
+
+    def sources() -> Iterator[FormSource]:
+        last: str | None = None
+        done = -1
+        for source in iter_sources(files, suffixes=FORM_SUFFIXES):
+            if source.file != last:
+                last, done = source.file, done + 1
+                if progress is not None:
+                    progress(done, len(files), source.file)
+            yield source
+
+    if processes > 1:
+        from .batch import _ReviewJob
+
+        check_options(options)
+        results: Iterable[FormReview] = ordered_map(
+            _ReviewJob(options), sources(), jobs=processes, chunk_size=4
+        )
+    else:
+        results = (review_source(source, **options) for source in sources())
+    reviews = list(results)
     if progress is not None:
         progress(len(files), len(files), "")
     return BatchReview(tuple(sorted(reviews, key=FormReview.seriousness)))
 
 
+def review_source(source: FormSource, **options: Any) -> FormReview:
+    """Review one source of :func:`perfscore.batch.iter_sources`: a form file, or a record of
+    a JSON Lines file (the review's ``line`` is set). ``options`` as for :func:`review_form`.
+
+    Never raises for bad input (a record that is not JSON is a ``form_unreadable`` finding);
+    raises BuildError for a bad override, as :func:`review_form` does.
+    """
+    file, line = source.file, source.line
+    try:
+        if source.problem is not None:
+            review = _unreadable_with(file, source.problem, options)
+        elif source.text is None:
+            review = review_form(file, **options)
+        else:
+            try:
+                data = parse_record(source.text, file=file, line=line)
+            except PerfscoreError as bad:
+                review = _unreadable_with(file, bad, options)
+            else:
+                review = review_form(data, file=file, **options)
+    except BuildError:
+        raise  # a bad override: the caller's mistake, not the file's
+    except Exception as exc:  # one bad file must not stop the batch
+        internal = PerfscoreError(
+            f"复核时出现内部错误（{type(exc).__name__}：{exc}）", file=file, line=line
+        )
+        review = FormReview(file=file, evaluation=None, findings=(_whole_file(internal, file),))
+    return review if line is None else attrs.evolve(review, line=line)
+
+
+_OPTIONS: Final = frozenset(
+    ("template", "search_path", "sheet", "disable", "tolerances", "severities")
+)
+
+
+def check_options(options: Mapping[str, Any]) -> None:
+    """Refuse options :func:`review_form` does not take, and bad overrides (BuildError)."""
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise InputTypeError(
+            f"未知的复核参数：{'、'.join(unknown)}",
+            value=unknown[0],
+            expected="、".join(sorted(_OPTIONS)),
+        )
+    ReviewConfig.build(
+        None,
+        disable=options.get("disable") or (),
+        tolerances=options.get("tolerances"),
+        severities=options.get("severities"),
+    )
+
+
+def _unreadable_with(file: str, err: PerfscoreError, options: Mapping[str, Any]) -> FormReview:
+    return _unreadable(
+        _Loaded(file=file),
+        err,
+        tuple(options.get("disable") or ()),
+        options.get("tolerances"),
+        options.get("severities"),
+    )
+
+
+_LIBRARIES: dict[tuple[str, ...], TemplateLibrary] = {}
+
+
+def _library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
+    """The template library for ``search_path``, kept so that a batch builds each template once."""
+    if search_path is None:
+        return default_library()
+    key = tuple(os.fspath(p) for p in search_path)
+    lib = _LIBRARIES.get(key)
+    if lib is None:
+        if len(_LIBRARIES) >= 8:
+            _LIBRARIES.clear()
+        lib = _LIBRARIES[key] = TemplateLibrary(key)
+    return lib
+
+
 def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Files as given, and the form files inside folders (sorted; templates skipped)."""
+    """Files as given, and the form files inside folders (sorted; templates skipped).
+
+    In a folder, ``.json``/``.jsonl`` files are taken only when their first record is a form
+    (``"kind": "form"``), so written results and reports are not read back as forms.
+    """
+    from .batch import _DEFAULT_MAX_BYTES, _wanted
+
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
+        if os.fspath(p) != "-" and path.is_dir():
             for f in sorted(path.rglob("*")):
-                if (
-                    f.is_file()
-                    and f.suffix.lower() in FORM_SUFFIXES
-                    and not f.name.startswith((".", "~$"))
-                    and not _is_template(f)
-                ):
+                if _wanted(f, FORM_SUFFIXES, _DEFAULT_MAX_BYTES):
                     out.append(str(f))
         else:
             out.append(os.fspath(p))
     return out
-
-
-def _is_template(path: Path) -> bool:
-    if path.suffix.lower() not in YAML_SUFFIXES:
-        return False
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
-    except OSError:
-        return False
-    return re.search(r"^kind:\s*template\s*$", head, re.MULTILINE) is not None
 
 
 # ====================================================================== loading

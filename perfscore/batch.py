@@ -1,0 +1,735 @@
+"""Streaming batches: many forms in, one outcome per form out, in input order, in constant memory.
+
+::
+
+    from perfscore.batch import iter_sources, score_jsonl, score_stream
+
+    # files, folders (searched recursively), JSON Lines files and "-" (JSON Lines on stdin)
+    for outcome in score_stream(iter_sources(["forms.jsonl", "submitted/"]), jobs=2):
+        if outcome.ok:
+            print(outcome.where, outcome.evaluation.total, outcome.evaluation.grade)
+        else:
+            for err in outcome.errors:
+                print(err)
+
+    # JSON Lines text in, JSON Lines text out: one result, or one error record, per form
+    with open("forms.jsonl", encoding="utf-8") as lines:
+        for out in score_jsonl(lines, file="forms.jsonl"):
+            sys.stdout.write(out)
+
+A JSON Lines record is one form as a JSON object, in the same shape as the YAML form (the
+``kind: form`` mapping). Numbers in it are kept as their text, exactly as YAML values are
+(``4073.53`` stays ``"4073.53"``, never a float); a line that is not JSON, or not an object,
+becomes an error record located by file, line and column, and the batch goes on.
+
+Memory does not grow with the number of forms: sources are read lazily (a ``.jsonl`` file line
+by line), each template is built once per process, results are handed out as they are made and
+never collected, and with ``jobs > 1`` at most a fixed number of chunks is read ahead (see
+:func:`perfscore._batch_pool.ordered_map`). Summaries (:class:`ScoreSummary`) are counters.
+
+Error record (one line of ``score_jsonl`` / ``perfscore score --format jsonl`` per failed form)::
+
+    {"file": "forms.jsonl", "line": 7, "errors": [{"type": "SchemaError", "message": "…",
+     "file": "forms.jsonl", "line": 7, "column": null, "indicator_path": […], "value": …,
+     "expected": …, "hint": …}, …]}
+
+``line`` is the line of the record in a JSON Lines file (``null`` for a form file); each entry
+of ``errors`` is :meth:`perfscore.errors.PerfscoreError.to_dict`. A result line has no
+``errors`` key (it is :meth:`perfscore.Evaluation.to_json` on one line).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final
+
+import attrs
+
+from ._batch_pool import ordered_map, worker_count
+from .errors import InputTypeError, LoadError, PerfscoreError, ValidationErrors
+
+if TYPE_CHECKING:
+    from ._library import TemplateLibrary
+    from ._yaml import Limits
+    from .model import Template
+    from .result import Evaluation
+    from .review import FormReview
+
+__all__ = [
+    "JSONL_SUFFIXES",
+    "SCORE_SUFFIXES",
+    "FormSource",
+    "Outcome",
+    "ScoreSummary",
+    "error_line",
+    "error_record",
+    "iter_sources",
+    "parse_record",
+    "review_stream",
+    "score_jsonl",
+    "score_stream",
+]
+
+#: File endings read as JSON Lines (one form per line).
+JSONL_SUFFIXES: Final = (".jsonl",)
+#: File endings a folder is searched for by :func:`iter_sources` (``perfscore score``).
+SCORE_SUFFIXES: Final = (".yaml", ".yml", ".json", ".jsonl")
+_YAML_SUFFIXES: Final = (".yaml", ".yml")
+_JSON_SUFFIXES: Final = (".json", ".jsonl")
+#: Name of standard input in locations.
+STDIN: Final = "<stdin>"
+_DEFAULT_MAX_BYTES: Final = 2_000_000  # perfscore.Limits().max_bytes
+_TEMPLATE_LINE: Final = re.compile(r"^kind:\s*template\s*$", re.MULTILINE)
+
+
+# ====================================================================== sources
+
+
+@attrs.frozen(slots=True)
+class FormSource:
+    """Where one form comes from: a form file, or one record of a JSON Lines file.
+
+    ``file`` is the path (``"<stdin>"`` for standard input); ``line`` the 1-based line of a
+    JSON Lines record (None for a whole file); ``text`` the record's JSON text (None: read
+    ``file``); ``problem`` why the record or file could not be read at all (too long, not
+    UTF-8, a folder without forms), in which case there is nothing to score.
+    """
+
+    file: str
+    line: int | None = None
+    text: str | None = None
+    problem: PerfscoreError | None = attrs.field(default=None, eq=False)
+
+    @property
+    def where(self) -> str:
+        """``file:line`` for a JSON Lines record, ``file`` otherwise."""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+def iter_sources(
+    inputs: Iterable[str | os.PathLike[str]],
+    *,
+    suffixes: Iterable[str] = SCORE_SUFFIXES,
+    stdin: IO[bytes] | IO[str] | None = None,
+    limits: Limits | None = None,
+) -> Iterator[FormSource]:
+    """The forms named by ``inputs``, lazily, in a stable order.
+
+    * a file is one form, except a ``.jsonl`` file: one form per non-blank line, read as it is
+      needed (a line longer than ``limits.max_bytes`` or not UTF-8 is a source with a
+      ``problem``);
+    * ``-`` is JSON Lines read from ``stdin`` (default: standard input);
+    * a folder is searched recursively, in sorted order, for files ending in ``suffixes``;
+      hidden files, Excel's ``~$`` lock files and templates (``kind: template``) are skipped,
+      and so are ``.json``/``.jsonl`` files whose first record is not a form (results,
+      reports); a folder without any form is a source with a ``problem``;
+    * a path that does not exist is passed on (reading it reports 找不到文件).
+    """
+    wanted = tuple(s.lower() for s in suffixes)
+    max_bytes = limits.max_bytes if limits is not None else _DEFAULT_MAX_BYTES
+    for item in inputs:
+        name = os.fspath(item)
+        if name == "-":
+            stream = stdin if stdin is not None else _stdin()
+            yield from _records(stream, STDIN, max_bytes)
+        elif os.path.isdir(name):
+            found = False
+            for path in sorted(Path(name).rglob("*")):
+                if _wanted(path, wanted, max_bytes):
+                    found = True
+                    yield from _file_sources(str(path), max_bytes)
+            if not found:
+                shown = "、".join(wanted)
+                yield FormSource(
+                    name,
+                    problem=LoadError(f"目录中没有表单文件（{shown}）", file=name, value=name),
+                )
+        else:
+            yield from _file_sources(name, max_bytes)
+
+
+def _stdin() -> IO[bytes] | IO[str]:
+    buffer: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+    return buffer if buffer is not None else sys.stdin
+
+
+def _is_jsonl(path: str) -> bool:
+    return path.lower().endswith(JSONL_SUFFIXES)
+
+
+def _file_sources(path: str, max_bytes: int) -> Iterator[FormSource]:
+    if not _is_jsonl(path):
+        yield FormSource(path)
+        return
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, also when abandoned
+    except OSError as exc:
+        yield FormSource(path, problem=_open_error(path, exc))
+        return
+    with handle:
+        yield from _records(handle, path, max_bytes)
+
+
+def _open_error(path: str, exc: OSError) -> LoadError:
+    if isinstance(exc, FileNotFoundError):
+        return LoadError("找不到文件", file=path, value=path)
+    if isinstance(exc, IsADirectoryError):
+        return LoadError("这是一个目录，不是文件", file=path, value=path)
+    if isinstance(exc, PermissionError):
+        return LoadError("没有读取这个文件的权限", file=path, value=path)
+    return LoadError(f"无法读取文件（{exc}）", file=path, value=path)
+
+
+def _records(stream: IO[bytes] | IO[str], file: str, max_bytes: int) -> Iterator[FormSource]:
+    """The non-blank lines of a JSON Lines stream, one at a time (bounded by ``max_bytes``)."""
+    number = 0
+    while True:
+        try:
+            raw = _bytes(stream.readline(max_bytes + 1))
+        except OSError as exc:
+            yield FormSource(file, number + 1, problem=_open_error(file, exc))
+            return
+        if not raw:
+            return
+        number += 1
+        if len(raw) > max_bytes and not raw.endswith(b"\n"):
+            while True:  # skip the rest of the over-long line without keeping it
+                more = _bytes(stream.readline(max_bytes + 1))
+                if not more or more.endswith(b"\n"):
+                    break
+            problem = LoadError(
+                f"这一行太长（超过 {max_bytes} 字节的上限）",
+                file=file,
+                line=number,
+                hint="每行应是一份表单的 JSON；如确需读取更大的表单，请传入 limits=Limits(max_bytes=...)",
+            )
+            yield FormSource(file, number, problem=problem)
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield FormSource(file, number, problem=_decode_error(raw, file, number))
+            continue
+        if text and not text.isspace():
+            yield FormSource(file, number, text)
+
+
+def _bytes(raw: bytes | str) -> bytes:
+    # a text stream (sys.stdin replaced by a StringIO) gives str: treat it as its UTF-8 bytes
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+
+
+def _decode_error(raw: bytes, file: str, line: int) -> PerfscoreError:
+    from ._yaml import _decode
+
+    try:
+        _decode(raw, file)  # its messages name GBK/GB18030 and binary content
+    except PerfscoreError as err:
+        err.line = line
+        return err
+    return LoadError("这一行不是 UTF-8 编码", file=file, line=line, expected="UTF-8 编码")
+
+
+def _wanted(path: Path, suffixes: tuple[str, ...], max_bytes: int) -> bool:
+    suffix = path.suffix.lower()
+    if suffix not in suffixes or path.name.startswith((".", "~$")) or not path.is_file():
+        return False
+    if suffix in _YAML_SUFFIXES:
+        return not _yaml_template(path)
+    if suffix in _JSON_SUFFIXES:
+        return _json_forms(path, max_bytes)
+    return True
+
+
+def _yaml_template(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    return _TEMPLATE_LINE.search(head) is not None
+
+
+def _json_forms(path: Path, max_bytes: int) -> bool:
+    """Whether a JSON (Lines) file met in a folder holds forms: its first record is a form.
+
+    Results, error records and review reports (no ``kind``) and templates are skipped; a file
+    that cannot be read or parsed is kept, so that reading it reports why.
+    """
+    try:
+        with path.open("rb") as handle:
+            if path.suffix.lower() in JSONL_SUFFIXES:
+                first = next(_records(handle, str(path), max_bytes), None)
+                if first is None:
+                    return False  # blank: nothing to score, nothing lost
+                if first.text is None:
+                    return True
+                text = first.text
+            else:
+                text = handle.read(max_bytes + 1).decode("utf-8-sig")
+        data = parse_record(text, file=str(path))
+    except (OSError, UnicodeDecodeError, PerfscoreError):
+        return True
+    return data.get("kind") == "form"
+
+
+# ====================================================================== JSON
+
+
+def parse_record(text: str, *, file: str = STDIN, line: int | None = None) -> dict[str, Any]:
+    """One form's JSON text as plain data, in the shape the YAML loader gives.
+
+    Numbers stay text (``4073.53`` → ``"4073.53"``, never a float), ``NaN``/``Infinity`` and
+    duplicate keys are refused, and the value must be an object. Raises LoadError located by
+    ``file`` and line (``line`` is the record's line in its file) and, for syntax errors, the
+    column. See :func:`perfscore._normalize.document_from_json`, which does the reading.
+    """
+    from ._normalize import document_from_json
+
+    data: dict[str, Any] = document_from_json(text, file, line=line or 1).data
+    return data
+
+
+# ====================================================================== outcomes
+
+
+def _flatten(err: PerfscoreError) -> tuple[PerfscoreError, ...]:
+    return err.errors if isinstance(err, ValidationErrors) else (err,)
+
+
+@attrs.frozen
+class Outcome:
+    """What became of one form: its :class:`~perfscore.Evaluation`, or the errors that stopped it.
+
+    ``file`` and ``line`` say where the form came from (``line``: its line in a JSON Lines
+    file, else None). Exactly one of ``evaluation`` and ``errors`` is set.
+    """
+
+    file: str
+    line: int | None = None
+    evaluation: Evaluation | None = None
+    errors: tuple[PerfscoreError, ...] = attrs.field(default=(), eq=False)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the form was scored."""
+        return self.evaluation is not None
+
+    @property
+    def where(self) -> str:
+        """``file:line`` for a JSON Lines record, ``file`` otherwise."""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def to_json_line(self) -> str:
+        """The result (one line of JSON), or the error record (see :func:`error_record`)."""
+        if self.evaluation is not None:
+            return self.evaluation.to_json(indent=None)
+        return error_line(self.errors, file=self.file, line=self.line)
+
+
+def error_record(
+    errors: Iterable[PerfscoreError], *, file: str, line: int | None = None
+) -> dict[str, Any]:
+    """``{"file": …, "line": …, "errors": [PerfscoreError.to_dict(), …]}`` for one failed form.
+
+    A :class:`~perfscore.errors.ValidationErrors` is listed as the errors it holds.
+    """
+    flat = [e for err in errors for e in _flatten(err)]
+    return {"file": file, "line": line, "errors": [e.to_dict() for e in flat]}
+
+
+def error_line(errors: Iterable[PerfscoreError], *, file: str, line: int | None = None) -> str:
+    """:func:`error_record` as one line of JSON (ending in a newline)."""
+    return json.dumps(error_record(errors, file=file, line=line), ensure_ascii=False) + "\n"
+
+
+@attrs.define
+class ScoreSummary:
+    """Counts over a stream of outcomes, kept as they come (nothing per form is stored)."""
+
+    forms: int = 0
+    scored: int = 0
+    failed: int = 0
+    grades: Counter[str] = attrs.field(factory=Counter)
+
+    def add(self, outcome: Outcome) -> None:
+        """Count one outcome."""
+        self.record(outcome.ok, None if outcome.evaluation is None else outcome.evaluation.grade)
+
+    def record(self, ok: bool, grade: str | None) -> None:
+        """Count one form (scored or not) with its grade."""
+        self.forms += 1
+        if ok:
+            self.scored += 1
+            if grade is not None:
+                self.grades[grade] += 1
+        else:
+            self.failed += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "forms": self.forms,
+            "scored": self.scored,
+            "failed": self.failed,
+            "grades": dict(self.grades),
+        }
+
+    def text(self) -> str:
+        """A one-line Chinese summary, e.g. ``共 3 份表单：计分 2 份（优 2），出错 1 份。``"""
+        grades = "，".join(f"{g} {n}" for g, n in self.grades.items())
+        scored = f"计分 {self.scored} 份" + (f"（{grades}）" if grades else "")
+        return f"共 {self.forms} 份表单：{scored}，出错 {self.failed} 份。"
+
+
+# ====================================================================== scoring
+
+
+def _search(search_path: Iterable[str | os.PathLike[str]] | None) -> tuple[str, ...] | None:
+    if search_path is None:
+        return None
+    if isinstance(search_path, str | bytes | os.PathLike) or not isinstance(search_path, Iterable):
+        raise InputTypeError(
+            f"search_path 应为目录的列表，而不是 {type(search_path).__name__}",
+            value=repr(search_path)[:80],
+            expected='目录路径的列表，如 ["my-templates"]',
+        )
+    dirs = tuple(os.fspath(p) for p in search_path)
+    return dirs or None
+
+
+def _template(template: Template | None) -> Template | None:
+    from .model import Template
+
+    if template is None or isinstance(template, Template):
+        return template
+    raise InputTypeError(
+        f"template 参数应为已读取的模板（Template），而不是 {type(template).__name__}",
+        value=repr(template)[:80],
+        expected="perfscore.load_template(...) 的结果，或不传（按表单的 template: 查找）",
+    )
+
+
+class _ScoreJob:
+    """Scores one source (in whichever process it runs); picklable, its caches are not sent.
+
+    ``output``: ``outcome`` returns the :class:`Outcome`; ``jsonl``, ``text`` and ``markdown``
+    return ``(ok, grade, rendered text)``, so that only text crosses process boundaries.
+    """
+
+    def __init__(
+        self,
+        template: Template | None,
+        search_path: tuple[str, ...] | None,
+        limits: Limits | None,
+        output: str = "outcome",
+        width: int = 120,
+    ) -> None:
+        self.template = template
+        self.search_path = search_path
+        self.limits = limits
+        self.output = output
+        self.width = width
+        self._library: TemplateLibrary | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_library"] = None
+        return state
+
+    @property
+    def library(self) -> TemplateLibrary:
+        if self._library is None:
+            from ._library import TemplateLibrary, default_library
+
+            self._library = (
+                TemplateLibrary(self.search_path) if self.search_path else default_library()
+            )
+        return self._library
+
+    def __call__(self, source: FormSource) -> Any:
+        outcome = self.outcome(source)
+        if self.output == "outcome":
+            return outcome
+        ev = outcome.evaluation
+        return (outcome.ok, None if ev is None else ev.grade, self.render(outcome))
+
+    def outcome(self, source: FormSource) -> Outcome:
+        from ._evaluate import evaluate
+
+        file, line = source.file, source.line
+        if source.problem is not None:
+            return Outcome(file, line, errors=(source.problem,))
+        try:
+            if source.text is not None:
+                form = self.form_from_json(source.text, file, line)
+            else:
+                form = self.form_from_file(file)
+            return Outcome(file, line, evaluate(form))
+        except PerfscoreError as err:
+            return Outcome(file, line, errors=_located(err, file, line))
+        except Exception as exc:  # one form must not stop the batch
+            message = f"计分时出现内部错误（{type(exc).__name__}：{exc}）"
+            return Outcome(file, line, errors=(PerfscoreError(message, file=file, line=line),))
+
+    def form_from_json(self, text: str, file: str, line: int | None) -> Any:
+        from . import load_form
+        from ._normalize import document_from_json
+
+        doc = document_from_json(text, file, line=line or 1, limits=self.limits)
+        template = self.template
+        if template is None and self.search_path:
+            template = self.resolve(doc.data, file)
+        return load_form(doc, template=template, search_path=self.search_path)
+
+    def resolve(self, data: Mapping[str, Any], file: str) -> Template | None:
+        """The form's template from this process's cache (None: let load_form report why)."""
+        ref = data.get("template")
+        if not isinstance(ref, str):
+            return None
+        lib = self.library
+        try:
+            template = lib.load(lib.find(ref, relative_to=file))
+        except PerfscoreError:
+            return None
+        if not ref.endswith((".yaml", ".yml")) and template.id != ref:
+            return None
+        return template
+
+    def form_from_file(self, path: str) -> Any:
+        # As load_form(path) reads it (a .json file too), with this process's template cache.
+        from ._build import build_form
+        from ._yaml import DEFAULT_LIMITS, load_yaml
+
+        doc = load_yaml(Path(path), file=path, limits=self.limits or DEFAULT_LIMITS)
+        return build_form(doc, self.library.resolve, template=self.template)
+
+    def render(self, outcome: Outcome) -> str:
+        if self.output == "jsonl":
+            return outcome.to_json_line()
+        ev = outcome.evaluation
+        if ev is not None:
+            from .render import render
+
+            text = render(ev, self.output, width=self.width)
+            return text if self.output == "markdown" else f"■ {outcome.where}\n{text}"
+        if self.output == "markdown":
+            lines = [f"# ✗ {outcome.where}", ""]
+            lines += [f"- {e.kind}：{e}" for e in _flat(outcome.errors)]
+            return "\n".join(lines) + "\n"
+        lines = [f"✗ {outcome.where}"]
+        lines += [f"  {e.kind}：{e}" for e in _flat(outcome.errors)]
+        return "\n".join(lines) + "\n"
+
+
+def _as_sources(
+    items: Iterable[FormSource | str | os.PathLike[str]], suffixes: Iterable[str]
+) -> Iterator[FormSource]:
+    """Sources as given; a path (file, folder, ``.jsonl``, ``-``) expanded by iter_sources."""
+    for item in items:
+        if isinstance(item, FormSource):
+            yield item
+        elif isinstance(item, str | os.PathLike):
+            yield from iter_sources([item], suffixes=suffixes)
+        else:
+            raise InputTypeError(
+                f"批处理的输入应为 FormSource 或路径，而不是 {type(item).__name__}",
+                value=repr(item)[:80],
+                expected="iter_sources(...) 给出的 FormSource，或文件、目录路径",
+            )
+
+
+def _flat(errors: Iterable[PerfscoreError]) -> list[PerfscoreError]:
+    return [e for err in errors for e in _flatten(err)]
+
+
+def _located(err: PerfscoreError, file: str, line: int | None) -> tuple[PerfscoreError, ...]:
+    """The errors of one form; those about a JSON Lines record without a line get its line."""
+    found = _flatten(err)
+    if line is not None:
+        for e in found:
+            if e.line is None and e.file in (None, file):
+                e.located(file=file, line=line)
+    return found
+
+
+def score_stream(
+    sources: Iterable[FormSource | str | os.PathLike[str]],
+    *,
+    template: Template | None = None,
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+    jobs: int = 1,
+    chunk_size: int = 16,
+    limits: Limits | None = None,
+) -> Iterator[Outcome]:
+    """Score every source (see :func:`iter_sources`; a path is expanded as it does), yielding
+    an :class:`Outcome` per form.
+
+    Outcomes come in input order, as soon as each is ready; none is kept. ``template`` (a built
+    Template) replaces each form's own ``template:``; otherwise templates are found by id in
+    ``search_path`` and the shipped templates, and each is built once per process. ``jobs``
+    processes score the forms (``0``: one per CPU); with more than one, chunks of
+    ``chunk_size`` sources (the raw lines or paths) are sent out, at most ``2 × jobs`` chunks
+    ahead of the one being handed out. Never raises for bad input: a form that cannot be read
+    or scored is an outcome with ``errors``.
+    """
+    job = _ScoreJob(_template(template), _search(search_path), limits)
+    items = _as_sources(sources, SCORE_SUFFIXES)
+    return ordered_map(job, items, jobs=worker_count(jobs), chunk_size=chunk_size)
+
+
+def score_jsonl(
+    lines: Iterable[str],
+    *,
+    template: Template | None = None,
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+    file: str = STDIN,
+    jobs: int = 1,
+    limits: Limits | None = None,
+) -> Iterator[str]:
+    """JSON Lines of forms in, JSON Lines out: for each non-blank line, in order, the result
+    (:meth:`~perfscore.Evaluation.to_json` on one line) or an error record (see
+    :func:`error_record`); every output line ends with a newline.
+
+    ``file`` names the input in results and errors; line numbers count every input line,
+    blank ones included. ``template``, ``search_path`` and ``jobs`` as for
+    :func:`score_stream`. Never raises for bad input.
+    """
+    job = _ScoreJob(_template(template), _search(search_path), limits, output="jsonl")
+    processes = worker_count(jobs)
+    if processes > 1:
+        rendered = ordered_map(job, _line_sources(lines, file, limits), jobs=processes)
+        return (text for _ok, _grade, text in rendered)
+    return _score_lines(job, lines, file)
+
+
+def _score_lines(job: _ScoreJob, lines: Iterable[str], file: str) -> Iterator[str]:
+    """:func:`score_jsonl` in this process: the lean path, line → dict → Form → result line."""
+    from . import load_form
+    from ._evaluate import evaluate
+    from ._normalize import document_from_json
+
+    tmpl, search, limits = job.template, job.search_path, job.limits
+    max_bytes = limits.max_bytes if limits is not None else _DEFAULT_MAX_BYTES
+    for number, line in enumerate(lines, 1):
+        if not line or line.isspace():
+            continue
+        try:
+            if len(line) > max_bytes:
+                raise LoadError(
+                    f"这一行太长（超过 {max_bytes} 字节的上限）", file=file, line=number
+                )
+            text = line[1:] if number == 1 and line.startswith("\ufeff") else line
+            doc = document_from_json(text, file, line=number, limits=limits)
+            form_template = tmpl
+            if form_template is None and search:
+                form_template = job.resolve(doc.data, file)
+            form = load_form(doc, template=form_template, search_path=search)
+            yield evaluate(form).to_json(indent=None)
+        except PerfscoreError as err:
+            yield error_line(_located(err, file, number), file=file, line=number)
+        except Exception as exc:  # one form must not stop the batch
+            message = f"计分时出现内部错误（{type(exc).__name__}：{exc}）"
+            internal = PerfscoreError(message, file=file, line=number)
+            yield error_line((internal,), file=file, line=number)
+
+
+def _line_sources(lines: Iterable[str], file: str, limits: Limits | None) -> Iterator[FormSource]:
+    max_bytes = limits.max_bytes if limits is not None else _DEFAULT_MAX_BYTES
+    for number, line in enumerate(lines, 1):
+        if not line or line.isspace():
+            continue
+        if len(line) > max_bytes:
+            problem = LoadError(
+                f"这一行太长（超过 {max_bytes} 字节的上限）", file=file, line=number
+            )
+            yield FormSource(file, number, problem=problem)
+        else:
+            text = line[1:] if number == 1 and line.startswith("\ufeff") else line
+            yield FormSource(file, number, text)
+
+
+def _score_rendered(
+    sources: Iterable[FormSource],
+    fmt: str,
+    *,
+    template: Template | None = None,
+    search_path: Iterable[str | os.PathLike[str]] | None = None,
+    jobs: int = 1,
+    width: int = 120,
+    limits: Limits | None = None,
+) -> Iterator[tuple[bool, str | None, str]]:
+    """``(scored, grade, text)`` per form, in order: the form rendered as ``fmt`` (``jsonl``,
+    ``text`` or ``markdown``) by the process that scored it. What ``perfscore score`` streams."""
+    job = _ScoreJob(_template(template), _search(search_path), limits, output=fmt, width=width)
+    result: Iterator[tuple[bool, str | None, str]] = ordered_map(
+        job, sources, jobs=worker_count(jobs)
+    )
+    return result
+
+
+# ====================================================================== review
+
+
+class _ReviewJob:
+    """Reviews one source; ``output`` ``review`` returns the FormReview, ``jsonl``, ``text``
+    and ``markdown`` return ``(ReviewEntry, rendered text)``."""
+
+    def __init__(self, options: Mapping[str, Any], output: str = "review") -> None:
+        self.options = dict(options)
+        self.output = output
+
+    def __call__(self, source: FormSource) -> Any:
+        from .review import ReviewEntry, review_source
+
+        review = review_source(source, **self.options)
+        if self.output == "review":
+            return review
+        from ._review_render import render_form
+
+        return ReviewEntry.of(review), render_form(review, self.output)
+
+
+def review_stream(
+    sources: Iterable[FormSource | str | os.PathLike[str]],
+    *,
+    jobs: int = 1,
+    chunk_size: int = 4,
+    **options: Any,
+) -> Iterator[FormReview]:
+    """Review every source, yielding a :class:`~perfscore.review.FormReview` per form, in order.
+
+    Sources as for :func:`score_stream` (a folder path is searched for
+    :data:`perfscore.review.FORM_SUFFIXES`: CSV and XLSX too). ``options`` are those of
+    :func:`perfscore.review.review_form` (``template``,
+    ``search_path``, ``sheet``, ``disable``, ``tolerances``, ``severities``). A record of a JSON
+    Lines file has its ``line`` set. Accumulate a summary with
+    :class:`perfscore.review.ReviewSummary` instead of keeping the reviews.
+    """
+    from .review import FORM_SUFFIXES, check_options
+
+    check_options(options)
+    items = _as_sources(sources, FORM_SUFFIXES)
+    reviews: Iterator[FormReview] = ordered_map(
+        _ReviewJob(options), items, jobs=worker_count(jobs), chunk_size=chunk_size
+    )
+    return reviews
+
+
+def _review_rendered(
+    sources: Iterable[FormSource], fmt: str, *, jobs: int = 1, **options: Any
+) -> Iterator[tuple[Any, str]]:
+    """``(ReviewEntry, text)`` per form, in order, rendered as ``fmt`` where it was reviewed."""
+    from .review import check_options
+
+    check_options(options)
+    result: Iterator[tuple[Any, str]] = ordered_map(
+        _ReviewJob(options, fmt), sources, jobs=worker_count(jobs), chunk_size=4
+    )
+    return result
