@@ -11,16 +11,19 @@ and actual units are compatible.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
-from . import _schema
+from . import _fastparse, _schema
 from ._findings import finding_from_error
 from ._formula import compile_formula
-from ._numbers import in_local_context
+from ._numbers import in_local_context, parse_decimal
+from ._quickcheck import plainly_valid_form
 from ._reader import JsonPath, Reader, suggest
 from ._rules import KINDS
 from ._units import lookup_unit
@@ -76,6 +79,38 @@ def digest(*documents: Any) -> str:
     return "sha256:" + h.hexdigest()
 
 
+# Forms of one batch repeat the same texts (≥95%, 100%, 达成, 未发生): parse each once.
+# Parsed values are immutable, so sharing them is safe; failures are not cached (each form
+# gets its own located error). The caches are bounded: when full they start again.
+_CACHE_SIZE: Final = 8192
+_TARGETS: dict[str, Target] = {}
+_ACTUALS: dict[tuple[str, str | None], Actual] = {}
+
+
+def _parse_target(text: str) -> Target:
+    found = _TARGETS.get(text)
+    if found is None:
+        found = _fastparse.target(text) or parse_target(text)
+        if len(_TARGETS) >= _CACHE_SIZE:
+            _TARGETS.clear()
+        _TARGETS[text] = found
+    return found
+
+
+def _parse_actual(text: str, target: Target | None) -> Actual:
+    # An actual depends on its target only through the target's unit (a bare number takes it).
+    reference = target.quantity if target is not None else None
+    unit = reference.unit if reference is not None else None
+    key = (text, None if unit is None else unit.symbol)
+    found = _ACTUALS.get(key)
+    if found is None:
+        found = _fastparse.actual(text, target) or parse_actual(text, target)
+        if len(_ACTUALS) >= _CACHE_SIZE:
+            _ACTUALS.clear()
+        _ACTUALS[key] = found
+    return found
+
+
 def _raise(errors: Sequence[PerfscoreError], file: str | None) -> None:
     if errors:
         ordered = sorted(errors, key=lambda e: (e.file or "", e.line or 0, e.column or 0))
@@ -83,8 +118,15 @@ def _raise(errors: Sequence[PerfscoreError], file: str | None) -> None:
 
 
 def _pos(r: Reader, path: JsonPath) -> Position:
+    if not r.doc.positions:  # data from Python: no line to give, the same Position each time
+        return _unplaced(r.doc.file)
     file, line, column = r.position(path)
     return Position(file, line, column)
+
+
+@functools.lru_cache(maxsize=64)
+def _unplaced(file: str | None) -> Position:
+    return Position(file)
 
 
 # ==================================================================== template
@@ -370,7 +412,7 @@ def _target(raw: Any, r: Reader, at: JsonPath, ip: Sequence[str]) -> Target | No
     try:
         if isinstance(raw, Mapping):
             return Target.from_mapping(raw)
-        return parse_target(str(raw))
+        return _parse_target(str(raw))
     except PerfscoreError as err:
         r.add(err, at, ip)
         return None
@@ -475,7 +517,7 @@ def build_form(
     broken: dict[JsonPath, str] = {}
     if lenient:
         doc, problems, broken = _sanitize(doc)
-    else:
+    elif not plainly_valid_form(doc.data):
         _raise(_schema.validate(doc, "form"), doc.file)
     data = doc.data
     if template is None:
@@ -517,7 +559,8 @@ def build_form(
         inputs=inputs,
         reported_total=reported_total,
         file=doc.file,
-        digest=digest(template.data, data),
+        # the template's own digest stands for its data: hashing it again per form is waste
+        digest=digest(template.digest, data),
         data=data,
         findings=tuple(problems),
     )
@@ -705,6 +748,45 @@ def _inputs(raw: Mapping[str, Any], template: Template, r: Reader) -> dict[str, 
     return values
 
 
+# The names (and aliases) of each level of a template, made once per template, not per form.
+_NAMES: weakref.WeakKeyDictionary[Template, dict[int, dict[str, TemplateNode]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _names(template: Template, tnodes: Sequence[TemplateNode]) -> dict[str, TemplateNode]:
+    levels = _NAMES.get(template)
+    if levels is None:
+        levels = _NAMES[template] = {}
+    names = levels.get(id(tnodes))  # the level's tuple lives as long as the template
+    if names is None:
+        names = levels[id(tnodes)] = {alias: t for t in tnodes for alias in (t.name, *t.aliases)}
+    return names
+
+
+# Fields :meth:`_Binder.plain_leaf` reads itself; an entry with any other goes the general way.
+_PLAIN_FIELDS: Final = frozenset({"name", "target", "actual", "weight", "reported", "note"})
+_NUMBERS: dict[str, Decimal] = {}
+
+
+def _plain_number(raw: Any) -> Decimal | None:
+    """A nonnegative number written as text (cached, as for targets); None if it does not read."""
+    if type(raw) is not str:
+        return None
+    found = _NUMBERS.get(raw)
+    if found is None:
+        try:
+            found = parse_decimal(raw)
+        except PerfscoreError:
+            return None
+        if found < 0:
+            return None
+        if len(_NUMBERS) >= _CACHE_SIZE:
+            _NUMBERS.clear()
+        _NUMBERS[raw] = found
+    return found
+
+
 # The rule a lenient leaf gets when its own cannot be determined; it is never applied.
 _NO_RULE = Rule(kind="manual", params=None, name="（无法确定）")
 
@@ -764,10 +846,7 @@ class _Binder:
         self, tnodes: Sequence[TemplateNode], raw: Any, at: JsonPath, parent: tuple[str, ...]
     ) -> tuple[Node, ...]:
         raw = raw if isinstance(raw, Mapping) else {}
-        names: dict[str, TemplateNode] = {}
-        for t in tnodes:
-            for alias in (t.name, *t.aliases):
-                names[alias] = t
+        names = _names(self.t, tnodes)
         given: dict[str, tuple[str, Any]] = {}
         for key, value in raw.items():
             found = names.get(key)
@@ -867,6 +946,10 @@ class _Binder:
     def leaf(
         self, e: Mapping[str, Any], at: JsonPath, parent: tuple[str, ...], t: TemplateNode | None
     ) -> Leaf | None:
+        if not self.lenient:
+            plain = self.plain_leaf(e, at, parent, t)
+            if plain is not None:
+                return plain
         r = self.r
         name = t.name if t is not None else str(e.get("name"))
         path = t.path if t is not None else (*parent, name)
@@ -1000,6 +1083,80 @@ class _Binder:
             unreadable=unreadable,
         )
 
+    def plain_leaf(
+        self, e: Mapping[str, Any], at: JsonPath, parent: tuple[str, ...], t: TemplateNode | None
+    ) -> Leaf | None:
+        """The usual entry (text target and actual; weight, reported, note) read without the
+        general path's bookkeeping: the same Leaf :meth:`leaf` would build, or ``None`` for
+        anything else (another field, a value that does not read, a missing rule), which the
+        general path then reads and reports. ``tests/test_quickcheck.py`` checks both agree."""
+        if not _PLAIN_FIELDS.issuperset(e.keys()):
+            return None
+        raw_weight = e.get("weight")
+        if t is not None:
+            if t.weight is None or raw_weight is not None:
+                return None  # the general path compares a stated weight with the template's
+            weight: Decimal | None = t.weight
+        else:
+            weight = _plain_number(raw_weight)
+        if weight is None:
+            return None
+        target_raw = e.get("target")
+        if t is not None and t.target is not None:
+            if target_raw is not None:
+                return None
+            target = t.target
+            target_text = str(target)
+        elif type(target_raw) is str:
+            try:
+                target = _parse_target(target_raw)
+            except PerfscoreError:
+                return None
+            target_text = target_raw
+        else:
+            return None
+        actual_raw = e.get("actual")
+        actual: Actual | None = None
+        if type(actual_raw) is str:
+            try:
+                actual = _parse_actual(actual_raw, target)
+            except PerfscoreError:
+                return None
+            if "unreadable" in actual.flags and target.is_quantitative:
+                return None  # the general path says where the number goes wrong
+        elif actual_raw is not None:
+            return None
+        rule = t.rule if t is not None else None
+        if rule is None:
+            rule_name = self.t.defaults.get(
+                "qualitative" if target.op == "qualitative" else target.op
+            )
+            rule = self.t.rules.get(rule_name) if rule_name else None
+            if rule is None:
+                return None
+        reported_raw = e.get("reported")
+        reported = None
+        if reported_raw is not None:
+            reported = _plain_number(reported_raw)
+            if reported is None:
+                return None
+        note = e.get("note")
+        name = t.name if t is not None else str(e.get("name"))
+        return Leaf(
+            name=name,
+            path=t.path if t is not None else (*parent, name),
+            weight=weight,
+            rule=rule,
+            target=target,
+            target_text=target_text,
+            actual=actual,
+            actual_text=actual_raw,
+            actual_from=t.actual_from if t is not None else None,
+            reported=reported,
+            note=None if note is None else str(note),
+            position=_pos(self.r, at),
+        )
+
     def actual(
         self, raw: Any, target: Target | None, r: Reader, at: JsonPath, path: tuple[str, ...]
     ) -> tuple[Actual | None, str | None, tuple[str, ...] | None]:
@@ -1009,7 +1166,7 @@ class _Binder:
             return None, None, tuple(str(x) for x in raw)
         text = str(raw)
         try:
-            actual = parse_actual(text, target)
+            actual = _parse_actual(text, target)
         except PerfscoreError as err:
             r.add(err, at, path)
             return None, text, None

@@ -8,11 +8,13 @@ the total is the sum of the rounded items unless the template says ``round_of_su
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
 
+from ._lazy import Text
 from ._numbers import local_context, quantize
 from ._rules import KINDS, Outcome, ScoreInput
 from ._text import fmt, fmt_fixed, fmt_q
@@ -43,6 +45,8 @@ BOUNDED_RATES = (
     "出勤率",
     "通过率",
 )
+
+_BOUNDED_RATE = re.compile("|".join(map(re.escape, BOUNDED_RATES)))
 
 
 def evaluate(form: Form, *, lenient: bool = False) -> Evaluation:
@@ -98,6 +102,7 @@ class _Evaluator:
     findings: list[Finding] = attrs.field(factory=list)
     values: dict[str, Decimal] = attrs.field(factory=dict)
     factor: Decimal = Decimal(1)
+    not_applicable: set[int] = attrs.field(factory=set)  # ids of the 不适用 leaves
 
     @property
     def template(self) -> Template:
@@ -107,8 +112,12 @@ class _Evaluator:
         template = self.template
         self.values, errors = compute_values(self.form)
         self.errors.extend(errors)
+        # Whether a leaf is 不适用 is decided once: the rescaling factor needs them all first.
+        self.not_applicable = {
+            id(leaf) for leaf in self.form.leaves() if self._not_applicable(leaf)
+        }
         na_weight = sum(
-            (leaf.weight for leaf in self.form.leaves() if self._not_applicable(leaf)), ZERO
+            (leaf.weight for leaf in self.form.leaves() if id(leaf) in self.not_applicable), ZERO
         )
         if na_weight and template.rescale_not_applicable and na_weight < template.total:
             self.factor = template.total / (template.total - na_weight)
@@ -161,7 +170,7 @@ class _Evaluator:
         reported = group.reported
         if reported is None:
             # children without any leaf (an empty 经济效益指标) report nothing and count 0
-            parts = [c.reported for c in children if any(True for _ in c.leaves())]
+            parts = [c.reported for c in children if _has_leaf(c)]
             if parts and all(p is not None for p in parts):
                 reported = sum((p for p in parts if p is not None), ZERO)
         return GroupResult(
@@ -196,20 +205,11 @@ class _Evaluator:
     def _leaf(self, leaf: Leaf) -> LeafResult:
         places = self.template.rounding.places
         weight = leaf.weight * self.factor
-        base = _base(leaf, weight)
         if leaf.unreadable is not None:
             # lenient reading: the builder already made the finding that says why
             text = f"无法读取，计 0 分：{leaf.unreadable}"
-            return attrs.evolve(
-                base,
-                line="unreadable",
-                raw_score=ZERO,
-                score=ZERO,
-                status="缺失",
-                explanation=text,
-                flags=("unreadable",),
-            )
-        if self._not_applicable(leaf):
+            return _result(leaf, weight, "unreadable", text, flags=("unreadable",))
+        if id(leaf) in self.not_applicable:
             stated = not leaf.applicable or (
                 leaf.actual is not None and leaf.actual.is_not_applicable
             )
@@ -218,17 +218,9 @@ class _Evaluator:
             if self.factor != 1:
                 text += f"，其分值 {fmt(leaf.weight)} 不计入，其余指标按 {fmt(self.template.total)} 分折算"
             self._finding("not_applicable", "info", text, leaf)
-            return attrs.evolve(
-                base,
-                effective_weight=ZERO,
-                line="not_applicable",
-                raw_score=ZERO,
-                score=ZERO,
-                status="不适用",
-                explanation=text,
-            )
+            return _result(leaf, ZERO, "not_applicable", text, status="不适用")
         if self._missing(leaf):
-            return self._missing_leaf(leaf, base)
+            return self._missing_leaf(leaf, weight)
         try:
             outcome, actual = self._score(leaf, weight)
         except PerfscoreError as err:
@@ -240,21 +232,14 @@ class _Evaluator:
             )
             self.errors.append(err)
             self._finding("unscorable", "error", f"无法计分：{err.detail()}", leaf)
-            return attrs.evolve(
-                base,
-                line="error",
-                raw_score=ZERO,
-                score=ZERO,
-                status="缺失",
-                explanation=f"无法计分：{err.detail()}",
-                flags=("unscorable",),
-            )
+            text = f"无法计分：{err.detail()}"
+            return _result(leaf, weight, "error", text, flags=("unscorable",))
         raw = min(max(outcome.raw, ZERO), weight)
         flags = list(outcome.flags)
         raw = self._over_achievement(leaf, outcome, raw, flags)
         score = quantize(raw, places)
         self._over_hundred(leaf, actual, flags)
-        if leaf.actual is not None:
+        if leaf.actual is not None and leaf.actual.flags:
             flags.extend(leaf.actual.flags)
             if "repeated_comparator" in leaf.actual.flags:
                 self._finding(
@@ -270,39 +255,39 @@ class _Evaluator:
                 f"表中评分 {fmt(leaf.given_score or ZERO)} 不在所属档次范围内",
                 leaf,
             )
-        text = outcome.explanation
-        if outcome.arithmetic:
-            text += f" = {fmt(raw)} → {fmt_fixed(score, places)}"
-        elif raw != score:
-            text += f"，{fmt(raw)} 四舍五入为 {fmt_fixed(score, places)}"
-        if outcome.met:
-            status = "达成"
-        elif score > 0:
-            status = "部分达成"
-        else:
-            status = "未达成"
-        if score >= quantize(weight, places) and weight > 0:
-            status = "达成"
         if outcome.status is not None:
             status = outcome.status
-        actual_text = base.actual_text
+        elif outcome.met or (weight > 0 and score >= quantize(weight, places)):
+            status = "达成"
+        else:
+            status = "部分达成" if score > 0 else "未达成"
+        actual_text = _actual_text(leaf)
         if actual_text is None and leaf.actual_from is not None and actual is not None:
             actual_text = fmt_q(actual)  # a value computed from the basic data: show it
-        return attrs.evolve(
-            base,
-            actual_text=actual_text,
-            actual_canonical=None if actual is None else str(actual),
+        return LeafResult(
+            path=leaf.path,
+            name=leaf.name,
+            weight=leaf.weight,
+            effective_weight=weight,
+            rule_name=leaf.rule.label,
+            rule_kind=leaf.rule.kind,
             line=outcome.line,
             raw_score=raw,
             score=score,
             status=status,
-            explanation=text,
+            explanation=_explain(outcome, raw, score, places),
+            target_text=leaf.target_text,
+            target_canonical=None if leaf.target is None else Text(leaf.target.__str__),
+            actual_text=actual_text,
+            actual_canonical=None if actual is None else Text(actual.__str__),
             ratio=outcome.ratio,
             tier=outcome.tier,
-            flags=tuple(dict.fromkeys(flags)),
+            flags=tuple(dict.fromkeys(flags)) if flags else (),
+            reported=leaf.reported,
+            note=leaf.note,
         )
 
-    def _missing_leaf(self, leaf: Leaf, base: LeafResult) -> LeafResult:
+    def _missing_leaf(self, leaf: Leaf, weight: Decimal) -> LeafResult:
         policy = self.template.missing
         what, expected = "缺少实际完成值", "填写 actual（实际完成值）"
         failed = False
@@ -326,15 +311,7 @@ class _Evaluator:
             self.errors.append(err)
         text = f"{what}，按模板规定计 0 分"
         self._finding("missing_actual", "warning", text, leaf)
-        return attrs.evolve(
-            base,
-            line="missing",
-            raw_score=ZERO,
-            score=ZERO,
-            status="缺失",
-            explanation=text,
-            flags=("missing",),
-        )
+        return _result(leaf, weight, "missing", text, flags=("missing",))
 
     def _missing_inputs(self, name: str) -> list[str]:
         """The inputs, direct or through other computed values, that ``name`` lacks."""
@@ -416,14 +393,14 @@ class _Evaluator:
 
     def _over_hundred(self, leaf: Leaf, actual: Quantity | None, flags: list[str]) -> None:
         """Warn when a rate that cannot pass 100% (满意度, 合格率 …) is written above it."""
-        if not any(word in leaf.name for word in BOUNDED_RATES):
+        if _BOUNDED_RATE.search(leaf.name) is None:
             return
         target = leaf.target
         sides: list[tuple[str, Quantity | None]] = [("完成值", actual)]
         if target is not None:
             sides[:0] = [("指标值", q) for q in (target.quantity, target.low, target.high)]
         for what, q in sides:
-            if q is not None and q.unit is not None and q.unit.family == "ratio" and q.base > 1:
+            if q is not None and q.unit is not None and q.unit.family == "ratio" and _above_one(q):
                 flags.append("percent_over_100")
                 self._finding(
                     "percent_over_100",
@@ -484,15 +461,50 @@ def _give_back(
     return tuple(rebuild(item) for item in items)
 
 
+def _has_leaf(node: NodeResult) -> bool:
+    return isinstance(node, LeafResult) or any(_has_leaf(c) for c in node.children)
+
+
+_ONE_IN: dict[str, Decimal | None] = {}  # unit symbol → the value that makes one whole (100 for %)
+
+
+def _above_one(q: Quantity) -> bool:
+    """``q.base > 1`` for a share (98% → 0.98), compared in the quantity's own unit."""
+    unit = q.unit
+    assert unit is not None
+    if unit.symbol not in _ONE_IN:
+        whole = 1 / unit.ratio
+        _ONE_IN[unit.symbol] = Decimal(whole.numerator) if whole.denominator == 1 else None
+    whole_value = _ONE_IN[unit.symbol]
+    return q.value > whole_value if whole_value is not None else q.base > 1
+
+
 def _in_unit_of(actual: Quantity, target: Quantity) -> Quantity:
     """The actual expressed in the target's unit (so the arithmetic shows like-for-like)."""
-    if actual.unit is None or target.unit is None or actual.unit == target.unit:
+    if (
+        actual.unit is target.unit
+        or actual.unit is None
+        or target.unit is None
+        or actual.unit == target.unit
+    ):
         return actual
     return actual.to(target.unit)
 
 
-def _base(leaf: Leaf, weight: Decimal) -> LeafResult:
-    """The parts of a leaf's result known before scoring; the rest is filled by evolve."""
+def _actual_text(leaf: Leaf) -> str | None:
+    return leaf.actual_text if leaf.actual_items is None else "、".join(leaf.actual_items)
+
+
+def _result(
+    leaf: Leaf,
+    weight: Decimal,
+    line: str,
+    text: str,
+    *,
+    status: str = "缺失",
+    flags: tuple[str, ...] = (),
+) -> LeafResult:
+    """A leaf scored 0 without its rule (不适用, missing, unreadable, unscorable)."""
     return LeafResult(
         path=leaf.path,
         name=leaf.name,
@@ -500,14 +512,30 @@ def _base(leaf: Leaf, weight: Decimal) -> LeafResult:
         effective_weight=weight,
         rule_name=leaf.rule.label,
         rule_kind=leaf.rule.kind,
-        line="",
+        line=line,
         raw_score=ZERO,
         score=ZERO,
-        status="缺失",
-        explanation="",
+        status=status,
+        explanation=text,
         target_text=leaf.target_text,
-        target_canonical=None if leaf.target is None else str(leaf.target),
-        actual_text=leaf.actual_text if leaf.actual_items is None else "、".join(leaf.actual_items),
+        target_canonical=None if leaf.target is None else Text(leaf.target.__str__),
+        actual_text=_actual_text(leaf),
+        flags=flags,
         reported=leaf.reported,
         note=leaf.note,
     )
+
+
+def _explain(outcome: Outcome, raw: Decimal, score: Decimal, places: int) -> Text:
+    """The rule's sentence and the rounding step, rendered when first read."""
+    why = outcome.explanation
+
+    def render() -> str:
+        text = str(why)
+        if outcome.arithmetic:
+            return f"{text} = {fmt(raw)} → {fmt_fixed(score, places)}"
+        if raw != score:
+            return f"{text}，{fmt(raw)} 四舍五入为 {fmt_fixed(score, places)}"
+        return text
+
+    return Text(render)

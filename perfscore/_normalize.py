@@ -18,15 +18,16 @@ path of the offending value, e.g. ``$.indicators.产出指标[0].weight``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
 from ._yaml import DEFAULT_LIMITS, Document, Limits
-from .errors import InputTypeError
+from .errors import InputTypeError, LoadError
 
-__all__ = ["MAX_DEPTH", "document_from_data", "normalize"]
+__all__ = ["MAX_DEPTH", "document_from_data", "document_from_json", "normalize"]
 
 #: Deepest nesting of mappings and lists accepted (the YAML loader's default too).
 MAX_DEPTH: Final = 50
@@ -57,10 +58,173 @@ def document_from_data(
     """
     caps = limits or DEFAULT_LIMITS
     try:
+        plain = _quick_copy(data, caps.max_nodes, caps.max_depth)
+    except _Unusual:
+        plain = None
+    if plain is not None:
+        return Document(data=plain, file=file, positions={}, key_positions={}, text="")
+    try:
         plain = normalize(data, max_nodes=caps.max_nodes, max_depth=caps.max_depth)
     except InputTypeError as err:
         raise err.located(file=file) from None
     return Document(data=plain, file=file, positions={}, key_positions={}, text="")
+
+
+class _Unusual(Exception):
+    """Something :func:`_quick_copy` leaves to the full normalizer (which then says what)."""
+
+
+def _quick_copy(data: Any, max_nodes: int, max_depth: int) -> Any:
+    """``normalize(data)`` for the usual data (dicts with str keys, lists, str, int, finite
+    Decimal, bool, None), in a third of the time; raises _Unusual for anything else, or for
+    data at or past a limit, so the full normalizer decides and words the refusal."""
+    count = 0
+
+    def copy(obj: Any, depth: int) -> Any:
+        nonlocal count
+        count += 1
+        kind = type(obj)
+        if kind is str or obj is None or kind is bool:
+            return obj
+        if kind is dict:
+            if depth >= max_depth:
+                raise _Unusual
+            out = {}
+            for key, value in obj.items():
+                if type(key) is not str:
+                    raise _Unusual
+                if type(value) is str:
+                    count += 2  # the key and its value, as the normalizer counts them
+                    out[key] = value
+                else:
+                    count += 1
+                    out[key] = copy(value, depth + 1)
+            if count > max_nodes:
+                raise _Unusual
+            return out
+        if kind is list or kind is tuple:
+            if depth >= max_depth:
+                raise _Unusual
+            items = [item if type(item) is str else copy(item, depth + 1) for item in obj]
+            count += sum(type(item) is str for item in obj)
+            return items
+        if kind is int and -(10**100) < obj < 10**100:
+            return str(obj)
+        if kind is Decimal and obj.is_finite():
+            return _Normalizer().decimal(obj, "")
+        raise _Unusual
+
+    result = copy(data, 0)
+    if count > max_nodes:
+        raise _Unusual
+    return result
+
+
+def document_from_json(
+    text: str, file: str = "<json>", *, line: int = 1, limits: Limits | None = None
+) -> Document:
+    """A :class:`Document` for one JSON object (a line of a JSON Lines batch).
+
+    Numbers keep the text they were written with (``4073.53`` → ``"4073.53"``): JSON is never
+    read through ``float``. ``NaN``/``Infinity``, duplicate keys, nesting or size beyond
+    ``limits`` and malformed JSON raise :class:`~perfscore.errors.LoadError` naming ``file``,
+    ``line`` and the column. Every later error about this object is located at ``line``
+    (a JSON line has no finer positions; the indicator path says where inside it).
+    """
+    caps = limits or DEFAULT_LIMITS
+
+    def fail(message: str, column: int | None = None, **kwargs: Any) -> LoadError:
+        return LoadError(message, file=file, line=line, column=column, **kwargs)
+
+    if len(text) > caps.max_bytes and len(text.encode("utf-8")) > caps.max_bytes:
+        raise fail(f"这一行超过 {caps.max_bytes} 字节的上限", expected="较小的表单")
+    try:
+        data = json.loads(
+            text,
+            parse_int=str,
+            parse_float=str,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_unique_keys,
+        )
+    except json.JSONDecodeError as err:
+        snippet = err.doc[max(0, err.pos - 20) : err.pos + 20].strip()
+        raise LoadError(
+            f"不是合法的 JSON：{_json_problem(err.msg)}",
+            file=file,
+            line=line + err.lineno - 1,
+            column=err.colno,
+            value=snippet or None,
+            expected="一份表单的 JSON 对象（{…}），写法与 YAML 表单相同",
+        ) from None
+    except _JsonRefusal as refusal:
+        raise fail(str(refusal), expected=refusal.expected) from None
+    except RecursionError:
+        raise fail(f"嵌套太深（超过 {caps.max_depth} 层的上限）") from None
+    if not isinstance(data, dict):
+        raise fail(
+            f"这一行是 JSON {_JSON_TYPES.get(type(data), '单个值')}，不是表单",
+            expected="一个 JSON 对象（{…}），写法与 YAML 表单相同",
+        )
+    if text.count("{") + text.count("[") > caps.max_depth:  # cheap test first: most are shallow
+        _check_shape(data, caps, fail)
+    return Document(data=data, file=file, positions={(): (line, 1)}, key_positions={}, text="")
+
+
+class _JsonRefusal(ValueError):
+    def __init__(self, message: str, expected: str) -> None:
+        super().__init__(message)
+        self.expected = expected
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _JsonRefusal(f"不接受 {name}：请写出具体数字", "有限的数值")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _JsonRefusal(f"键“{key}”重复出现", "每个键只出现一次")
+            seen.add(key)
+    return data
+
+
+_JSON_TYPES: Final = {list: "数组", str: "字符串", bool: "true/false", type(None): "null"}
+_JSON_PROBLEMS: Final = (
+    ("Expecting value", "此处应为一个值"),
+    ("Expecting property name enclosed in double quotes", "此处应为用双引号括起来的键"),
+    ("Expecting ',' delimiter", "此处缺少逗号"),
+    ("Expecting ':' delimiter", "此处缺少冒号"),
+    ("Unterminated string starting at", "字符串没有结束（缺少右双引号）"),
+    ("Invalid control character at", "字符串中有控制字符（如未转义的 Tab）"),
+    ("Invalid \\escape", "无效的转义字符"),
+    ("Invalid \\uXXXX escape", "无效的 \\u 转义"),
+    ("Extra data", "JSON 之后还有多余的内容（一行只能有一个对象）"),
+)
+
+
+def _json_problem(msg: str) -> str:
+    return next((chinese for english, chinese in _JSON_PROBLEMS if msg.startswith(english)), msg)
+
+
+def _check_shape(data: Any, caps: Limits, fail: Callable[..., LoadError]) -> None:
+    """Depth and node caps, as :class:`Limits` sets them for YAML (iterative: no recursion)."""
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > caps.max_depth:
+            raise fail(f"嵌套太深（超过 {caps.max_depth} 层的上限）")
+        if isinstance(node, dict):
+            nodes += len(node)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        if nodes > caps.max_nodes:
+            raise fail(f"数据里的值太多（超过 {caps.max_nodes} 个的上限）")
 
 
 class _Normalizer:

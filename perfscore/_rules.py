@@ -9,6 +9,7 @@ threshold, step and share comes from the template.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import attrs
 
 from ._formula import Formula, compile_formula
+from ._lazy import Text
 from ._reader import JsonPath, Reader, suggest
 from ._text import fmt, fmt_q
 from .errors import EvaluationError, PerfscoreError
@@ -27,9 +29,9 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
-@attrs.frozen
+@attrs.define  # made for every leaf of every form: plain slots, no frozen set-up cost
 class ScoreInput:
-    """What a rule sees when it scores one leaf."""
+    """What a rule sees when it scores one leaf (rules only read it)."""
 
     weight: Decimal  # effective weight (after 不适用 rescaling)
     target: Target | None
@@ -44,13 +46,13 @@ class ScoreInput:
     places: int
 
 
-@attrs.frozen
+@attrs.define  # one per leaf per form, as ScoreInput
 class Outcome:
-    """What a rule decided: the unrounded score and why."""
+    """What a rule decided: the unrounded score and why (never changed once made)."""
 
     raw: Decimal
     line: str  # stable id of what fired: "met", "ratio", "tier:达成", "band:2", "cap" …
-    explanation: str
+    explanation: str | Text  # Text: rendered only when read (see perfscore._lazy)
     met: bool | None = None
     ratio: Decimal | None = None
     arithmetic: bool = True  # whether the explanation ends in an expression to show "= x → y"
@@ -128,17 +130,22 @@ def _score_execution(p: ExecutionParams, x: ScoreInput) -> Outcome:
     if budget.base <= 0:
         raise _fail(f"“{p.budget}”为 {fmt_q(budget)}，无法计算执行率", value=str(budget))
     rate = executed.base / budget.base
-    shown = f"{fmt(executed.value)} ÷ {fmt(budget.value)} = {fmt(rate * 100, 2)}%"
+    weight = x.weight
+
+    def shown() -> str:
+        return f"执行率 {p.executed} ÷ {p.budget} = {fmt(executed.value)} ÷ {fmt(budget.value)} = {fmt(rate * 100, 2)}%"
+
     if rate >= p.cap:
-        capped = min(p.cap * x.weight, x.weight)
-        text = (
-            f"执行率 {p.executed} ÷ {p.budget} = {shown}，达到上限 {fmt(p.cap * 100)}%，"
-            f"得 {fmt(p.cap * 100)}% × {fmt(x.weight)}"
+        capped = min(p.cap * weight, weight)
+        text = Text(
+            lambda: (
+                f"{shown()}，达到上限 {fmt(p.cap * 100)}%，得 {fmt(p.cap * 100)}% × {fmt(weight)}"
+            )
         )
         return Outcome(raw=capped, line="cap", explanation=text, met=True, ratio=rate)
-    text = f"执行率 {p.executed} ÷ {p.budget} = {shown}，按执行率计分：{fmt(rate * 100, 4)}% × {fmt(x.weight)}"
+    text = Text(lambda: f"{shown()}，按执行率计分：{fmt(rate * 100, 4)}% × {fmt(weight)}")
     return Outcome(
-        raw=max(ZERO, rate) * x.weight, line="rate", explanation=text, met=False, ratio=rate
+        raw=max(ZERO, rate) * weight, line="rate", explanation=text, met=False, ratio=rate
     )
 
 
@@ -200,7 +207,9 @@ def _score_ratio(p: RatioParams, x: ScoreInput) -> Outcome:
         return _score_range(target, b, x.weight)
     if target.is_met(b):
         ratio = b.value / a.value if a.value > 0 else None
-        return Outcome(x.weight, "met", _met_text(b, target, x.weight), met=True, ratio=ratio)
+        weight = x.weight
+        text = Text(lambda: _met_text(b, target, weight))
+        return Outcome(weight, "met", text, met=True, ratio=ratio)
     av, bv = a.value, b.value
     if direction == "equal" and av == 0:
         if p.zero_target == "manual":
@@ -230,8 +239,13 @@ def _score_ratio(p: RatioParams, x: ScoreInput) -> Outcome:
                 arithmetic=False,
             )
         ratio = bv / av
-        raw = min(ONE, max(ZERO, ratio)) * x.weight
-        text = f"完成值 {fmt_q(b)} 未达指标值 {target}，按完成比例计分：{fmt(bv)} ÷ {fmt(av)} × {fmt(x.weight)}"
+        weight = x.weight
+        raw = min(ONE, max(ZERO, ratio)) * weight
+        text = Text(
+            lambda: (
+                f"完成值 {fmt_q(b)} 未达指标值 {target}，按完成比例计分：{fmt(bv)} ÷ {fmt(av)} × {fmt(weight)}"
+            )
+        )
         return Outcome(raw, "ratio", text, met=False, ratio=ratio)
     # reverse: lower is better, actual above the target
     if av <= 0:
@@ -244,16 +258,21 @@ def _score_ratio(p: RatioParams, x: ScoreInput) -> Outcome:
         )
     ratio = bv / av
     if p.reverse == "target_over_actual":
-        raw = min(ONE, av / bv) * x.weight
-        text = f"完成值 {fmt_q(b)} 超出指标值 {target}（反向指标），按 指标值 ÷ 完成值 计分：{fmt(av)} ÷ {fmt(bv)} × {fmt(x.weight)}"
-        return Outcome(raw, "reverse_ratio", text, met=False, ratio=ratio)
+        weight = x.weight
+        raw = min(ONE, av / bv) * weight
+        over = Text(
+            lambda: (
+                f"完成值 {fmt_q(b)} 超出指标值 {target}（反向指标），按 指标值 ÷ 完成值 计分：{fmt(av)} ÷ {fmt(bv)} × {fmt(weight)}"
+            )
+        )
+        return Outcome(raw, "reverse_ratio", over, met=False, ratio=ratio)
     raw = max(ZERO, ONE - (bv - av) / av) * x.weight
     line = "reverse_linear" if raw > 0 else "reverse_linear_zero"
-    text = f"完成值 {fmt_q(b)} 超出指标值 {target}（反向指标），按超出比例线性扣减，至 2 倍指标值为 0：(1 − ({fmt(bv)} − {fmt(av)}) ÷ {fmt(av)}) × {fmt(x.weight)}"
     if raw == 0:
-        text = f"完成值 {fmt_q(b)} 达到或超过指标值 {target} 的 2 倍（反向指标），得 0 分"
-        return Outcome(ZERO, line, text, met=False, ratio=ratio, arithmetic=False)
-    return Outcome(raw, line, text, met=False, ratio=ratio)
+        doubled = f"完成值 {fmt_q(b)} 达到或超过指标值 {target} 的 2 倍（反向指标），得 0 分"
+        return Outcome(ZERO, line, doubled, met=False, ratio=ratio, arithmetic=False)
+    linear = f"完成值 {fmt_q(b)} 超出指标值 {target}（反向指标），按超出比例线性扣减，至 2 倍指标值为 0：(1 − ({fmt(bv)} − {fmt(av)}) ÷ {fmt(av)}) × {fmt(x.weight)}"
+    return Outcome(raw, line, linear, met=False, ratio=ratio)
 
 
 def _score_range(target: Target, b: Quantity, weight: Decimal) -> Outcome:
@@ -334,7 +353,7 @@ class Tier:
     words: tuple[str, ...]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # hashed once: it keys the cache of score ranges per weight
 class TiersParams:
     tiers: tuple[Tier, ...]
     pick: str = "top"
@@ -455,19 +474,27 @@ def _match_tier(p: TiersParams, x: ScoreInput) -> tuple[Tier, str]:
     return best[1], f"完成情况“{word}”含“{best[2]}”"
 
 
-def _tier_status(p: TiersParams, tier: Tier, weight: Decimal, places: int) -> str:
-    """达成 for the highest tier, 未达成 for the lowest, 部分达成 between (by score range)."""
-    lows = [_bounds(t.range, weight, places)[0] for t in p.tiers]
-    mine = _bounds(tier.range, weight, places)[0]
-    if len(p.tiers) > 1 and mine == min(lows):
-        return "未达成"
-    return "达成" if mine == max(lows) else "部分达成"
+@functools.lru_cache(maxsize=1024)
+def _tier_table(
+    p: TiersParams, weight: Decimal, places: int
+) -> dict[str, tuple[Decimal, Decimal, str]]:
+    """Each tier's (lowest score, highest score, status) for this weight; the same for every
+    form, so computed once. 达成 for the highest tier, 未达成 for the lowest, 部分达成 between."""
+    bounds = {t.name: _bounds(t.range, weight, places) for t in p.tiers}
+    lows = [low for low, _high in bounds.values()]
+    table: dict[str, tuple[Decimal, Decimal, str]] = {}
+    for name, (low, high) in bounds.items():
+        if len(p.tiers) > 1 and low == min(lows):
+            status = "未达成"
+        else:
+            status = "达成" if low == max(lows) else "部分达成"
+        table[name] = (low, high, status)
+    return table
 
 
 def _score_tiers(p: TiersParams, x: ScoreInput) -> Outcome:
     tier, why = _match_tier(p, x)
-    low, high = _bounds(tier.range, x.weight, x.places)
-    status = _tier_status(p, tier, x.weight, x.places)
+    low, high, status = _tier_table(p, x.weight, x.places)[tier.name]
     top = status == "达成"
     if x.given is not None:
         if low <= x.given <= high:
@@ -485,13 +512,18 @@ def _score_tiers(p: TiersParams, x: ScoreInput) -> Outcome:
         flags = ()
     raw = {"top": high, "bottom": low, "middle": (low + high) / 2}[p.pick]
     pick = {"top": "取档次上限", "bottom": "取档次下限", "middle": "取档次中值"}[p.pick]
-    text = f"{why}，属“{tier.name}”档（{fmt(low)}～{fmt(high)} 分），{pick}"
-    if flags:
-        text += f"；表中评分 {fmt(x.given or ZERO)} 不在该档范围内，未采用"
+    given = x.given
+
+    def render() -> str:
+        text = f"{why}，属“{tier.name}”档（{fmt(low)}～{fmt(high)} 分），{pick}"
+        if flags:
+            text += f"；表中评分 {fmt(given or ZERO)} 不在该档范围内，未采用"
+        return text
+
     return Outcome(
         raw,
         f"tier:{tier.name}",
-        text,
+        Text(render),
         met=top,
         arithmetic=False,
         flags=flags,

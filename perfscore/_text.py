@@ -17,11 +17,18 @@ def fmt(value: Decimal, places: int = 4) -> str:
         return str(value)
     # perfscore's own context, not the caller's: a global prec=3 or trapped Inexact must not
     # change (or break) what is shown.
-    with localcontext(DECIMAL_CONTEXT) as ctx:
-        ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
-        cut = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    step = _STEPS.get(places)
+    if step is not None and value.adjusted() + places + 3 <= DECIMAL_CONTEXT.prec:
+        cut = value.quantize(step, rounding=ROUND_DOWN, context=DECIMAL_CONTEXT)
+    else:
+        with localcontext(DECIMAL_CONTEXT) as ctx:
+            ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
+            cut = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
     text = _plain(cut)
     return text + "…" if cut != value else text
+
+
+_STEPS = {places: Decimal(1).scaleb(-places) for places in range(9)}
 
 
 def fmt_fixed(value: Decimal, places: int) -> str:

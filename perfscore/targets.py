@@ -460,6 +460,8 @@ def _adopt(q: Quantity, other: Quantity) -> Quantity:
 
 def _compare(a: Quantity, b: Quantity) -> int:
     """-1, 0 or 1 for ``a`` against ``b``, reading unit-less sides in the other's unit."""
+    if a.unit is b.unit:  # the usual case: same unit (or none), Decimals compare exactly
+        return (a.value > b.value) - (a.value < b.value)
     a, b = _adopt(a, b), _adopt(b, a)
     x, y = a._key(b)
     return (x > y) - (x < y)

@@ -295,3 +295,43 @@ def test_a_float_anywhere_is_refused(data: object, number: float) -> None:
 def test_loaded_yaml_is_a_fixed_point() -> None:
     doc = load_yaml("a: [1, ~, true, {b: '2'}]\n")
     assert normalize(doc.data) == doc.data
+
+
+def test_the_quick_copy_is_the_normalizer_or_steps_aside() -> None:
+    """_quick_copy gives normalize()'s answer, or leaves the data to it (never another one)."""
+    from decimal import Decimal
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from perfscore._normalize import _quick_copy, _Unusual
+
+    scalars = st.one_of(
+        st.text(max_size=5),
+        st.integers(),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.booleans(),
+        st.none(),
+        st.floats(),
+    )
+    values = st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.dictionaries(st.one_of(st.text(max_size=3), st.integers()), inner, max_size=4),
+            st.tuples(inner, inner),
+        ),
+        max_leaves=20,
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(values, st.integers(1, 60), st.integers(1, 6))
+    def check(data: object, nodes: int, depth: int) -> None:
+        try:
+            quick = _quick_copy(data, nodes, depth)
+        except _Unusual:
+            return
+        assert quick == normalize(data, max_nodes=nodes, max_depth=depth)
+
+    check()
+    assert _quick_copy({"a": Decimal("1E+2")}, 10, 5) == {"a": "100"}

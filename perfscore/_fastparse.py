@@ -1,0 +1,133 @@
+"""Reading a target or actual by its shape, for texts that differ only in their number.
+
+Thousands of forms write ``≥919次``, ``≥1256人次``, ``≤25.6万元``: the same few shapes with
+different numbers. The grammar of :mod:`perfscore.targets` reads the text around a number the
+same way whatever the number is (the number is one token; its digits never change how the
+comparator or the unit read). So the first text of a shape is read by the full grammar with
+the number replaced by ``1``, and what it found (comparator, unit, flags; for an actual, the
+unit taken from the target) is kept for the shape; a later text of that shape only needs its
+number. Texts whose surroundings hold anything that could join the number (digits of any
+script, ``.`` ``,`` ``+`` ``-`` ``e``) are left to the full grammar, as is every shape the
+grammar reads as a word or refuses. ``tests/test_fastparse.py`` checks the answers are the
+full grammar's, field for field.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Final
+
+from ._numbers import fold
+from ._units import Unit
+from .errors import PerfscoreError
+from .targets import (
+    COMPARATORS,
+    MISSING_TEXTS,
+    NOT_APPLICABLE_TEXTS,
+    Actual,
+    Quantity,
+    Target,
+    parse_actual,
+    parse_target,
+)
+
+__all__ = ["actual", "target"]
+
+# One number (ASCII digits, an optional fraction), the text around it free of ASCII digits.
+_SHAPE: Final = re.compile(r"([^0-9]*?)([0-9]{1,15}(?:\.[0-9]{1,15})?)([^0-9]*)")
+# Characters that, folded, could be read as part of a number or a second one.
+_JOINS: Final = re.compile(r"[\d.,+\-eE]")
+_MAX_LENGTH: Final = 150  # well inside the grammar's own limit on a quantitative text
+# Special actual texts (无, 不适用 …) hold no digit, so a text with a number is never one.
+_SPECIAL_HAVE_DIGITS: Final = any(
+    any(c.isdigit() for c in t) for t in MISSING_TEXTS | NOT_APPLICABLE_TEXTS
+)
+_CACHE_SIZE: Final = 4096
+
+#: shape → (op, unit, flags), or None for a shape the full grammar must read
+_TARGETS: dict[tuple[str, str], tuple[str, Unit | None, tuple[str, ...]] | None] = {}
+#: (shape, unit of the target's reference) → (unit, comparator, flags), or None
+_ACTUALS: dict[
+    tuple[str, str, str | None], tuple[Unit | None, str | None, tuple[str, ...]] | None
+] = {}
+
+
+def _split(text: str) -> tuple[str, str, str] | None:
+    if len(text) > _MAX_LENGTH:
+        return None
+    m = _SHAPE.fullmatch(text)
+    if m is None:
+        return None
+    before, number, after = m.groups()
+    if _JOINS.search(fold(before + after)) is not None:
+        return None
+    return before, number, after
+
+
+def target(text: str) -> Target | None:
+    """``parse_target(text)`` when ``text`` has a known comparison shape, else ``None``."""
+    parts = _split(text)
+    if parts is None:
+        return None
+    before, number, after = parts
+    key = (before, after)
+    if key not in _TARGETS:
+        try:
+            sample = parse_target(f"{before}1{after}")
+        except PerfscoreError:
+            shape = None
+        else:
+            value = sample.value
+            shape = (
+                (sample.op, value.unit, sample.flags)
+                if sample.op in COMPARATORS and value is not None
+                else None
+            )
+        if len(_TARGETS) >= _CACHE_SIZE:
+            _TARGETS.clear()
+        _TARGETS[key] = shape
+    found = _TARGETS[key]
+    if found is None:
+        return None
+    op, unit, flags = found
+    return Target(op, value=Quantity(Decimal(number), unit), flags=flags, source=text)
+
+
+def actual(text: str, of: Target | None) -> Actual | None:
+    """``parse_actual(text, of)`` when ``text`` has a known quantity shape, else ``None``."""
+    if _SPECIAL_HAVE_DIGITS:
+        return None
+    parts = _split(text)
+    if parts is None:
+        return None
+    before, number, after = parts
+    reference = of.quantity if of is not None else None
+    unit_of = reference.unit if reference is not None else None
+    key = (before, after, None if unit_of is None else unit_of.symbol)
+    if key not in _ACTUALS:
+        try:
+            sample = parse_actual(f"{before}1{after}", of)
+        except PerfscoreError:
+            shape = None
+        else:
+            q = sample.quantity
+            shape = (
+                (q.unit, sample.comparator, sample.flags)
+                if sample.kind == "quantity" and q is not None
+                else None
+            )
+        if len(_ACTUALS) >= _CACHE_SIZE:
+            _ACTUALS.clear()
+        _ACTUALS[key] = shape
+    found = _ACTUALS[key]
+    if found is None:
+        return None
+    unit, comparator, flags = found
+    return Actual(
+        text,
+        "quantity",
+        quantity=Quantity(Decimal(number), unit),
+        comparator=comparator,
+        flags=flags,
+    )
