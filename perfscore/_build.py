@@ -693,26 +693,35 @@ def _budget(raw: Mapping[str, Any], r: Reader) -> tuple[dict[str, Quantity], Any
             expected="元、万元或亿元",
         )
     figures: dict[str, Quantity] = {}
-
-    def walk(mapping: Mapping[str, Any], at: JsonPath, prefix: str) -> None:
-        for key, value in mapping.items():
-            if at == ("budget",) and key == "unit":
-                continue
-            name = f"{prefix}{key}"
-            if isinstance(value, Mapping):
-                walk(value, (*at, key), f"{name}.")
-                continue
-            if value is None or str(value).strip() in ("", "/", "-", "—"):
-                continue
-            q = r.quantity(value, (*at, key), (), what=name)
-            if q is None:
-                continue
-            if q.unit is None and unit is not None and not key.endswith("率"):
-                q = Quantity(q.value, unit)
-            figures[name] = q
-
-    walk(raw, ("budget",), "")
+    _budget_figures(raw, ("budget",), "", r, unit, figures)
     return figures, unit
+
+
+def _budget_figures(
+    mapping: Mapping[str, Any],
+    at: JsonPath,
+    prefix: str,
+    r: Reader,
+    unit: Any,
+    figures: dict[str, Quantity],
+) -> None:
+    # A module function, not a nested one: a nested recursive function is a reference cycle
+    # that keeps each form's document alive until the garbage collector runs.
+    for key, value in mapping.items():
+        if at == ("budget",) and key == "unit":
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            _budget_figures(value, (*at, key), f"{name}.", r, unit, figures)
+            continue
+        if value is None or str(value).strip() in ("", "/", "-", "—"):
+            continue
+        q = r.quantity(value, (*at, key), (), what=name)
+        if q is None:
+            continue
+        if q.unit is None and unit is not None and not key.endswith("率"):
+            q = Quantity(q.value, unit)
+        figures[name] = q
 
 
 def _inputs(raw: Mapping[str, Any], template: Template, r: Reader) -> dict[str, Quantity]:

@@ -78,46 +78,47 @@ def _quick_copy(data: Any, max_nodes: int, max_depth: int) -> Any:
     """``normalize(data)`` for the usual data (dicts with str keys, lists, str, int, finite
     Decimal, bool, None), in a third of the time; raises _Unusual for anything else, or for
     data at or past a limit, so the full normalizer decides and words the refusal."""
-    count = 0
-
-    def copy(obj: Any, depth: int) -> Any:
-        nonlocal count
-        count += 1
-        kind = type(obj)
-        if kind is str or obj is None or kind is bool:
-            return obj
-        if kind is dict:
-            if depth >= max_depth:
-                raise _Unusual
-            out = {}
-            for key, value in obj.items():
-                if type(key) is not str:
-                    raise _Unusual
-                if type(value) is str:
-                    count += 2  # the key and its value, as the normalizer counts them
-                    out[key] = value
-                else:
-                    count += 1
-                    out[key] = copy(value, depth + 1)
-            if count > max_nodes:
-                raise _Unusual
-            return out
-        if kind is list or kind is tuple:
-            if depth >= max_depth:
-                raise _Unusual
-            items = [item if type(item) is str else copy(item, depth + 1) for item in obj]
-            count += sum(type(item) is str for item in obj)
-            return items
-        if kind is int and -(10**100) < obj < 10**100:
-            return str(obj)
-        if kind is Decimal and obj.is_finite():
-            return _Normalizer().decimal(obj, "")
-        raise _Unusual
-
-    result = copy(data, 0)
-    if count > max_nodes:
+    count = [0]
+    result = _copy(data, 0, max_depth, count)
+    if count[0] > max_nodes:
         raise _Unusual
     return result
+
+
+def _copy(obj: Any, depth: int, max_depth: int, count: list[int]) -> Any:
+    # A module function with the count passed in (not a nested closure: a nested recursive
+    # function is a reference cycle, which would keep every form alive until a collection).
+    count[0] += 1
+    kind = type(obj)
+    if kind is str or obj is None or kind is bool:
+        return obj
+    if kind is dict:
+        if depth >= max_depth:
+            raise _Unusual
+        out = {}
+        for key, value in obj.items():
+            if type(key) is not str:
+                raise _Unusual
+            if type(value) is str:
+                count[0] += 2  # the key and its value, as the normalizer counts them
+                out[key] = value
+            else:
+                count[0] += 1
+                out[key] = _copy(value, depth + 1, max_depth, count)
+        return out
+    if kind is list or kind is tuple:
+        if depth >= max_depth:
+            raise _Unusual
+        items = [
+            item if type(item) is str else _copy(item, depth + 1, max_depth, count) for item in obj
+        ]
+        count[0] += sum(type(item) is str for item in obj)
+        return items
+    if kind is int and -(10**100) < obj < 10**100:
+        return str(obj)
+    if kind is Decimal and obj.is_finite():
+        return _Normalizer().decimal(obj, "")
+    raise _Unusual
 
 
 def document_from_json(
