@@ -18,6 +18,7 @@ text. Every problem is raised as a :class:`perfscore.errors.PerfscoreError` (usu
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from importlib import import_module
@@ -129,7 +130,7 @@ def _document(source: Source | Document, *, file: str | None, limits: Limits | N
 
 # Not called ``_library``: importing the submodule perfscore._library sets that attribute.
 def _search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
-    from ._library import TemplateLibrary, default_library
+    from ._library import default_library
 
     if search_path is None:
         return default_library()
@@ -150,6 +151,15 @@ def _search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> Tem
                 value=repr(item)[:80],
                 expected="str 或 os.PathLike",
             )
+    return _library_for(tuple(os.path.abspath(os.fspath(d)) for d in dirs))
+
+
+@functools.lru_cache(maxsize=32)
+def _library_for(dirs: tuple[str, ...]) -> TemplateLibrary:
+    """One library (and so one template cache) per search path: a batch of load_form calls
+    with the same search_path builds each template once (the cache checks file times)."""
+    from ._library import TemplateLibrary
+
     return TemplateLibrary(dirs)
 
 
