@@ -1,0 +1,282 @@
+"""perfscore's benchmark: every figure a ratio to a baseline measured in the same run.
+
+    python benchmarks/run.py                    # the whole set (a few minutes on 2 cores)
+    python benchmarks/run.py --quick            # fewer forms and runs, no 100,000-form batch
+
+Not part of the test suite: machines are noisy and shared, so speed is never asserted by a
+test. Each figure is the median of ``--runs`` runs; runs of the engines being compared are
+interleaved so that a busy moment of the machine falls on all of them alike.
+
+Per form, on the synthetic system of ``synthetic.py`` (budget execution + 20 indicators):
+
+* floor: the scoring written by hand (``floor.py``), plain Python and Decimal;
+* perfscore: the system built once, then each form bound and evaluated with full results
+  (explanations are rendered when read: a second line reads every one of them);
+* perfscore batch: JSON Lines text in, JSON Lines results out (``perfscore.batch.score_jsonl``),
+  against the floor doing the same (``json.loads`` → score → ``json.dumps``);
+* ZEN: the GoRules ZEN engine on the same rules as a JDM decision model (``zen_rules.py``).
+
+Then: cold start of ``perfscore score`` against importing its dependencies alone; building a
+500-indicator template against ``yaml.safe_load`` of the same text; the peak memory of a batch
+of 10,000 and of 100,000 forms (``perfscore score --format jsonl -``, in a child process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import floor  # noqa: E402
+import synthetic  # noqa: E402
+
+import perfscore  # noqa: E402
+from perfscore.batch import score_jsonl  # noqa: E402
+
+
+def per_item(func: Callable[[], object], count: int) -> float:
+    """Seconds per item of one call of ``func`` that handles ``count`` items."""
+    gc.collect()
+    start = time.perf_counter()
+    func()
+    return (time.perf_counter() - start) / count
+
+
+def interleaved(cases: dict[str, Callable[[], object]], count: int, runs: int) -> dict[str, float]:
+    """Median seconds per item of each case, the cases taking turns within every run."""
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, func in cases.items():
+            times[name].append(per_item(func, count))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def check_agreement(template: perfscore.Template, forms: Sequence[dict[str, Any]]) -> int:
+    """Forms where perfscore and the floor differ in any item, the total or the grade."""
+    shape = floor.structure()
+    differ = 0
+    for data in forms:
+        expected = floor.score(data, shape)
+        result = perfscore.evaluate(perfscore.load_form(data, template=template))
+        items = {leaf.name: leaf.score for leaf in result.leaves()}
+        if (
+            items != expected["items"]
+            or result.total != expected["total"]
+            or result.grade != expected["grade"]
+        ):
+            differ += 1
+    return differ
+
+
+def row(name: str, seconds: float, base: float) -> str:
+    return f"  {name:44} {seconds * 1e6:10.1f} {1 / seconds:10.0f} {seconds / base:8.2f}×"
+
+
+def engines(args: argparse.Namespace) -> None:
+    print(f"== 每份表单（{args.forms} 份合成表单，{args.runs} 次取中位数） ==")
+    template = perfscore.loads_template(synthetic.template_text())
+    forms = list(synthetic.forms(args.forms, seed=args.seed))
+    lines = [json.dumps(f, ensure_ascii=False) + "\n" for f in forms]
+    shape = floor.structure()
+    differ = check_agreement(template, forms)
+    print(f"  perfscore 与 floor 逐项、总分、等级一致：{len(forms) - differ}/{len(forms)} 份")
+
+    def perfscore_eval() -> None:
+        for data in forms:
+            perfscore.evaluate(perfscore.load_form(data, template=template))
+
+    def perfscore_read_all() -> None:
+        for data in forms:
+            result = perfscore.evaluate(perfscore.load_form(data, template=template))
+            for leaf in result.leaves():
+                leaf.explanation  # noqa: B018 - rendering is the point
+                leaf.target_canonical  # noqa: B018
+                leaf.actual_canonical  # noqa: B018
+
+    def floor_eval() -> None:
+        for data in forms:
+            floor.score(data, shape)
+
+    def floor_lines() -> None:
+        for line in lines:
+            floor.score_line(line, shape)
+
+    def perfscore_lines() -> None:
+        for _out in score_jsonl(lines, template=template):
+            pass
+
+    cases: dict[str, Callable[[], object]] = {
+        "floor": floor_eval,
+        "perfscore": perfscore_eval,
+        "perfscore, every explanation read": perfscore_read_all,
+        "floor, JSON Lines in and out": floor_lines,
+        "perfscore batch (score_jsonl)": perfscore_lines,
+    }
+    bound = [perfscore.load_form(data, template=template) for data in forms]
+
+    def perfscore_bound() -> None:
+        for form in bound:
+            perfscore.evaluate(form)
+
+    cases["perfscore, evaluate() of bound forms"] = perfscore_bound
+    zen_names = []
+    try:
+        import zen_rules
+
+        for parse, title in (
+            ("zen", "ZEN, parsing in the model"),
+            ("python", "ZEN, parsing in Python"),
+        ):
+            decision = zen_rules.make_decision(parse=parse)
+            differ = sum(
+                zen_rules.score(decision, data)
+                != ((e := floor.score(data, shape))["items"], e["total"], e["grade"])
+                for data in forms
+            )
+            print(f"  {title} 与 floor 逐项、总分、等级一致：{len(forms) - differ}/{len(forms)} 份")
+
+            def zen_eval(decision: Any = decision) -> None:
+                for data in forms:
+                    zen_rules.score(decision, data)
+
+            cases[title] = zen_eval
+            zen_names.append(title)
+    except ImportError as exc:
+        print(f"  ZEN：未测（{exc}）")
+    median = interleaved(cases, len(forms), args.runs)
+    base = median["floor"]
+    line_base = median["floor, JSON Lines in and out"]
+    print(f"  {'':44} {'µs/份':>10} {'份/秒':>10} {'倍数':>9}")
+    for name in (
+        "floor",
+        "perfscore",
+        "perfscore, every explanation read",
+        "perfscore, evaluate() of bound forms",
+        *zen_names,
+    ):
+        print(row(name, median[name], base))
+    print("  -- 以 JSON Lines 文本进、出（倍数相对于 floor 同样读写 JSON）")
+    print(row("floor, JSON Lines in and out", line_base, line_base))
+    print(row("perfscore batch (score_jsonl)", median["perfscore batch (score_jsonl)"], line_base))
+
+
+def cold_start(args: argparse.Namespace) -> None:
+    import coldstart
+
+    print(f"== 冷启动（{args.cold_runs} 次新进程取中位数） ==")
+    figures = coldstart.measure(args.cold_runs)
+    print(f"  python -c pass                               {figures['python']:9.1f} ms")
+    print(f"  import yaml, jsonschema, simpleeval, attrs   {figures['deps']:9.1f} ms     1.00×")
+    print(
+        f"  perfscore score <示例表单>                    {figures['score']:9.1f} ms {figures['ratio']:8.2f}×"
+    )
+
+
+def build(args: argparse.Namespace) -> None:
+    n = args.indicators
+    print(f"== 构建 {n} 个三级指标的模板（{args.runs} 次取中位数） ==")
+    text = synthetic.template_text(n)
+    median = interleaved(
+        {
+            "yaml.safe_load": lambda: yaml.safe_load(text),
+            "perfscore.loads_template": lambda: perfscore.loads_template(text),
+        },
+        1,
+        args.runs,
+    )
+    base = median["yaml.safe_load"]
+    for name, seconds in median.items():
+        print(f"  {name:44} {seconds * 1e3:9.1f} ms {seconds / base:8.2f}×")
+
+
+def peak_memory(count: int, folder: Path, seed: int) -> tuple[int, float]:
+    """(peak RSS in KiB, seconds) of ``perfscore score --format jsonl -`` over ``count`` forms."""
+    path = folder / f"forms-{count}.jsonl"
+    template = folder / "bench-template.yaml"
+    template.write_text(synthetic.template_text(), encoding="utf-8")
+    with path.open("w", encoding="utf-8") as out:
+        for data in synthetic.forms(count, seed=seed):
+            data["template"] = str(template)
+            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    code = (
+        "import resource, sys\n"
+        "from perfscore.cli import main\n"
+        "code = main(['score', '--format', 'jsonl', '-o', sys.argv[2], sys.argv[1]])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "sys.exit(code)\n"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(folder / "out.jsonl")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"perfscore score 失败：{done.stderr[-2000:]}")
+    path.unlink()
+    return int(done.stdout.strip().splitlines()[-1]), seconds
+
+
+def memory(args: argparse.Namespace) -> None:
+    counts = [int(c) for c in args.memory.split(",") if c]
+    if not counts:
+        return
+    print("== 批量计分的峰值内存（perfscore score --format jsonl，子进程） ==")
+    with tempfile.TemporaryDirectory() as tmp:
+        peaks = []
+        for count in counts:
+            kib, seconds = peak_memory(count, Path(tmp), args.seed)
+            peaks.append(kib)
+            print(f"  {count:>9,} 份  峰值 {kib / 1024:8.1f} MiB  用时 {seconds:7.1f} s")
+    if len(peaks) > 1:
+        print(f"  最多与最少份数的峰值之比：{peaks[-1] / peaks[0]:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=2000, help="每轮的表单数（默认 2000）")
+    parser.add_argument("--runs", type=int, default=7, help="取中位数的轮数（默认 7）")
+    parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument("--cold-runs", type=int, default=20)
+    parser.add_argument("--indicators", type=int, default=500)
+    parser.add_argument("--memory", default="10000,100000", help="逗号分隔的表单数")
+    parser.add_argument("--quick", action="store_true", help="少量表单和轮数，用于试跑")
+    parser.add_argument(
+        "--only", choices=("engines", "cold", "build", "memory"), action="append", default=None
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.forms, args.runs, args.cold_runs, args.memory = 300, 3, 5, "1000,3000"
+    print(
+        f"Python {sys.version.split()[0]}，{os.cpu_count()} 核，perfscore {perfscore.__version__}"
+    )
+    parts = args.only or ["engines", "cold", "build", "memory"]
+    if "engines" in parts:
+        engines(args)
+    if "cold" in parts:
+        cold_start(args)
+    if "build" in parts:
+        build(args)
+    if "memory" in parts:
+        memory(args)
+
+
+if __name__ == "__main__":
+    main()
