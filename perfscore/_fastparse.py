@@ -84,10 +84,11 @@ def target(text: str) -> Target | None:
                 if sample.op in COMPARATORS and value is not None
                 else None
             )
-        if len(_TARGETS) >= _CACHE_SIZE:
-            _TARGETS.clear()
-        _TARGETS[key] = shape
-    found = _TARGETS[key]
+        if len(_TARGETS) < _CACHE_SIZE:  # full: keep the shapes seen first, read the rest
+            _TARGETS[key] = shape
+    else:
+        shape = _TARGETS[key]
+    found = shape
     if found is None:
         return None
     op, unit, flags = found
@@ -117,10 +118,11 @@ def actual(text: str, of: Target | None) -> Actual | None:
                 if sample.kind == "quantity" and q is not None
                 else None
             )
-        if len(_ACTUALS) >= _CACHE_SIZE:
-            _ACTUALS.clear()
-        _ACTUALS[key] = shape
-    found = _ACTUALS[key]
+        if len(_ACTUALS) < _CACHE_SIZE:
+            _ACTUALS[key] = shape
+    else:
+        shape = _ACTUALS[key]
+    found = shape
     if found is None:
         return None
     unit, comparator, flags = found
