@@ -2,16 +2,15 @@
 
 A batch of forms makes thousands of explanation sentences that a program reading only the
 scores never looks at. A rule returns ``Text(lambda: f"…")`` instead of the string; the
-sentence is rendered once, under perfscore's own decimal context (so the caller's context
-cannot change what it says), then kept. It compares, hashes and pickles as its text.
+sentence is rendered once, when first read, then kept. It compares, hashes and pickles as its
+text. A render function only formats numbers computed beforehand (``perfscore._text`` formats
+in perfscore's own decimal context): it does no arithmetic, which would run in whatever decimal
+context the reader happens to have.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import localcontext
-
-from ._numbers import DECIMAL_CONTEXT
 
 __all__ = ["Text", "text"]
 
@@ -30,8 +29,7 @@ class Text:
         if value is None:
             render = self._render
             assert render is not None
-            with localcontext(DECIMAL_CONTEXT):
-                value = self._value = render()
+            value = self._value = render()
             self._render = None  # let go of the numbers it was built from
         return value
 

@@ -131,19 +131,22 @@ def _score_execution(p: ExecutionParams, x: ScoreInput) -> Outcome:
         raise _fail(f"“{p.budget}”为 {fmt_q(budget)}，无法计算执行率", value=str(budget))
     rate = executed.base / budget.base
     weight = x.weight
+    # The arithmetic is done here, in the evaluation's decimal context; the sentences below are
+    # rendered later (when read) and only format numbers.
+    percent, cap_percent = rate * 100, p.cap * 100
 
     def shown() -> str:
-        return f"执行率 {p.executed} ÷ {p.budget} = {fmt(executed.value)} ÷ {fmt(budget.value)} = {fmt(rate * 100, 2)}%"
+        return f"执行率 {p.executed} ÷ {p.budget} = {fmt(executed.value)} ÷ {fmt(budget.value)} = {fmt(percent, 2)}%"
 
     if rate >= p.cap:
         capped = min(p.cap * weight, weight)
         text = Text(
             lambda: (
-                f"{shown()}，达到上限 {fmt(p.cap * 100)}%，得 {fmt(p.cap * 100)}% × {fmt(weight)}"
+                f"{shown()}，达到上限 {fmt(cap_percent)}%，得 {fmt(cap_percent)}% × {fmt(weight)}"
             )
         )
         return Outcome(raw=capped, line="cap", explanation=text, met=True, ratio=rate)
-    text = Text(lambda: f"{shown()}，按执行率计分：{fmt(rate * 100, 4)}% × {fmt(weight)}")
+    text = Text(lambda: f"{shown()}，按执行率计分：{fmt(percent, 4)}% × {fmt(weight)}")
     return Outcome(
         raw=max(ZERO, rate) * weight, line="rate", explanation=text, met=False, ratio=rate
     )

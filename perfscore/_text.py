@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from ._numbers import DECIMAL_CONTEXT
@@ -33,6 +33,13 @@ _STEPS = {places: Decimal(1).scaleb(-places) for places in range(9)}
 
 def fmt_fixed(value: Decimal, places: int) -> str:
     """Exactly ``places`` decimals, as printed in score columns (value already rounded)."""
+    step = _STEPS.get(places)
+    if (
+        step is not None
+        and value.is_finite()
+        and value.adjusted() + places + 3 <= DECIMAL_CONTEXT.prec
+    ):
+        return f"{value.quantize(step, rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT):f}"
     with localcontext(DECIMAL_CONTEXT):
         return f"{value:.{places}f}"
 
