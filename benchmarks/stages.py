@@ -1,6 +1,6 @@
 """Speed, measured: ratios against a baseline measured in the same run (not a test).
 
-    python tests/benchmark.py [--forms 200] [--repeat 5]
+    python benchmarks/stages.py [--forms 200] [--repeat 5]
 
 The baseline is PyYAML's own SafeLoader reading the seed form: perfscore cannot load a form
 faster than the YAML parser it is built on, so each stage is printed as a multiple of that
