@@ -18,7 +18,6 @@ text. Every problem is raised as a :class:`perfscore.errors.PerfscoreError` (usu
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterable, Mapping
 from importlib import import_module
@@ -130,51 +129,15 @@ def _document(source: Source | Document, *, file: str | None, limits: Limits | N
 
 # Not called ``_library``: importing the submodule perfscore._library sets that attribute.
 def _search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
-    from ._library import default_library
+    from ._args import search_library
 
-    if search_path is None:
-        return default_library()
-    from .errors import InputTypeError
-
-    # A lone str is iterable too: it would silently become one directory per character.
-    if isinstance(search_path, str | bytes | os.PathLike) or not isinstance(search_path, Iterable):
-        raise InputTypeError(
-            f"search_path 应为目录的列表，而不是 {type(search_path).__name__}",
-            value=repr(search_path)[:80],
-            expected='目录路径的列表，如 ["my-templates"]',
-        )
-    dirs = list(search_path)
-    for item in dirs:
-        if not isinstance(item, str | os.PathLike):
-            raise InputTypeError(
-                f"search_path 中的目录应为 str 或 Path，而不是 {type(item).__name__}",
-                value=repr(item)[:80],
-                expected="str 或 os.PathLike",
-            )
-    return _library_for(tuple(os.path.abspath(os.fspath(d)) for d in dirs))
-
-
-@functools.lru_cache(maxsize=32)
-def _library_for(dirs: tuple[str, ...]) -> TemplateLibrary:
-    """One library (and so one template cache) per search path: a batch of load_form calls
-    with the same search_path builds each template once (the cache checks file times)."""
-    from ._library import TemplateLibrary
-
-    return TemplateLibrary(dirs)
+    return search_library(search_path)
 
 
 def _template_arg(template: Template | None) -> Template | None:
-    from .model import Template
+    from ._args import template_arg
 
-    if template is None or isinstance(template, Template):
-        return template
-    from .errors import InputTypeError
-
-    raise InputTypeError(
-        f"template 参数应为已读取的模板（Template），而不是 {type(template).__name__}",
-        value=repr(template)[:80],
-        expected="perfscore.load_template(...) 的结果，或不传（按表单的 template: 查找）",
-    )
+    return template_arg(template)
 
 
 def load_template(

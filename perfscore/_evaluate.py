@@ -11,6 +11,7 @@ import decimal
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Literal
 
 import attrs
 
@@ -264,27 +265,19 @@ class _Evaluator:
         actual_text = _actual_text(leaf)
         if actual_text is None and leaf.actual_from is not None and actual is not None:
             actual_text = fmt_q(actual)  # a value computed from the basic data: show it
-        return LeafResult(
-            path=leaf.path,
-            name=leaf.name,
-            weight=leaf.weight,
-            effective_weight=weight,
-            rule_name=leaf.rule.label,
-            rule_kind=leaf.rule.kind,
-            line=outcome.line,
-            raw_score=raw,
-            score=score,
+        return _result(
+            leaf,
+            weight,
+            outcome.line,
+            _explain(outcome, raw, score, places),
             status=status,
-            explanation=_explain(outcome, raw, score, places),
-            target_text=leaf.target_text,
-            target_canonical=None if leaf.target is None else Text(leaf.target.__str__),
+            flags=tuple(dict.fromkeys(flags)) if flags else (),
+            raw=raw,
+            score=score,
             actual_text=actual_text,
             actual_canonical=None if actual is None else Text(actual.__str__),
             ratio=outcome.ratio,
             tier=outcome.tier,
-            flags=tuple(dict.fromkeys(flags)) if flags else (),
-            reported=leaf.reported,
-            note=leaf.note,
         )
 
     def _missing_leaf(self, leaf: Leaf, weight: Decimal) -> LeafResult:
@@ -499,12 +492,19 @@ def _result(
     leaf: Leaf,
     weight: Decimal,
     line: str,
-    text: str,
+    text: str | Text,
     *,
     status: str = "缺失",
     flags: tuple[str, ...] = (),
+    raw: Decimal = ZERO,
+    score: Decimal = ZERO,
+    actual_text: str | Literal[False] | None = False,
+    actual_canonical: Text | None = None,
+    ratio: Decimal | None = None,
+    tier: str | None = None,
 ) -> LeafResult:
-    """A leaf scored 0 without its rule (不适用, missing, unreadable, unscorable)."""
+    """A leaf's result; by default one scored 0 without its rule (不适用, missing, unreadable,
+    unscorable). ``actual_text=False``: the actual as the form wrote it."""
     return LeafResult(
         path=leaf.path,
         name=leaf.name,
@@ -513,13 +513,16 @@ def _result(
         rule_name=leaf.rule.label,
         rule_kind=leaf.rule.kind,
         line=line,
-        raw_score=ZERO,
-        score=ZERO,
+        raw_score=raw,
+        score=score,
         status=status,
         explanation=text,
         target_text=leaf.target_text,
         target_canonical=None if leaf.target is None else Text(leaf.target.__str__),
-        actual_text=_actual_text(leaf),
+        actual_text=_actual_text(leaf) if actual_text is False else actual_text,
+        actual_canonical=actual_canonical,
+        ratio=ratio,
+        tier=tier,
         flags=flags,
         reported=leaf.reported,
         note=leaf.note,

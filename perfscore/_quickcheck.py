@@ -18,24 +18,11 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ._resources import _shared_schema
+from ._schema import LEAF_FIELDS
 
 __all__ = ["plainly_valid_form"]
 
-_LEAF_KEYS: Final = frozenset(
-    (
-        "name",
-        "target",
-        "actual",
-        "weight",
-        "reported",
-        "note",
-        "rule",
-        "tier",
-        "score",
-        "applicable",
-    )
-)
-_MARKERS: Final = _LEAF_KEYS - {"name"}
+_MARKERS: Final = frozenset(LEAF_FIELDS) - {"name"}
 
 
 @functools.cache

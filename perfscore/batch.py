@@ -392,28 +392,15 @@ class ScoreSummary:
 
 
 def _search(search_path: Iterable[str | os.PathLike[str]] | None) -> tuple[str, ...] | None:
-    if search_path is None:
-        return None
-    if isinstance(search_path, str | bytes | os.PathLike) or not isinstance(search_path, Iterable):
-        raise InputTypeError(
-            f"search_path 应为目录的列表，而不是 {type(search_path).__name__}",
-            value=repr(search_path)[:80],
-            expected='目录路径的列表，如 ["my-templates"]',
-        )
-    dirs = tuple(os.fspath(p) for p in search_path)
-    return dirs or None
+    from ._args import search_dirs
+
+    return search_dirs(search_path) or None
 
 
 def _template(template: Template | None) -> Template | None:
-    from .model import Template
+    from ._args import template_arg
 
-    if template is None or isinstance(template, Template):
-        return template
-    raise InputTypeError(
-        f"template 参数应为已读取的模板（Template），而不是 {type(template).__name__}",
-        value=repr(template)[:80],
-        expected="perfscore.load_template(...) 的结果，或不传（按表单的 template: 查找）",
-    )
+    return template_arg(template)
 
 
 class _ScoreJob:
