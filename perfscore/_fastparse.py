@@ -15,8 +15,9 @@ full grammar's, field for field.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from ._numbers import fold
 from ._units import Unit
@@ -65,30 +66,45 @@ def _split(text: str) -> tuple[str, str, str] | None:
     return before, number, after
 
 
+def _shape(cache: dict[Any, Any], key: Any, sample: Callable[[], Any]) -> Any:
+    """The shape for ``key``: from ``cache``, else learnt from ``sample()`` (None when the
+    sample does not read as wanted). Full, the cache keeps the shapes it saw first."""
+    if key in cache:
+        return cache[key]
+    try:
+        shape = sample()
+    except PerfscoreError:
+        shape = None
+    if len(cache) < _CACHE_SIZE:
+        cache[key] = shape
+    return shape
+
+
+def _target_shape(text: str) -> tuple[str, Unit | None, tuple[str, ...]] | None:
+    sample = parse_target(text)
+    value = sample.value
+    if sample.op in COMPARATORS and value is not None:
+        return sample.op, value.unit, sample.flags
+    return None
+
+
+def _actual_shape(
+    text: str, of: Target | None
+) -> tuple[Unit | None, str | None, tuple[str, ...]] | None:
+    sample = parse_actual(text, of)
+    q = sample.quantity
+    if sample.kind == "quantity" and q is not None:
+        return q.unit, sample.comparator, sample.flags
+    return None
+
+
 def target(text: str) -> Target | None:
     """``parse_target(text)`` when ``text`` has a known comparison shape, else ``None``."""
     parts = _split(text)
     if parts is None:
         return None
     before, number, after = parts
-    key = (before, after)
-    if key not in _TARGETS:
-        try:
-            sample = parse_target(f"{before}1{after}")
-        except PerfscoreError:
-            shape = None
-        else:
-            value = sample.value
-            shape = (
-                (sample.op, value.unit, sample.flags)
-                if sample.op in COMPARATORS and value is not None
-                else None
-            )
-        if len(_TARGETS) < _CACHE_SIZE:  # full: keep the shapes seen first, read the rest
-            _TARGETS[key] = shape
-    else:
-        shape = _TARGETS[key]
-    found = shape
+    found = _shape(_TARGETS, (before, after), lambda: _target_shape(f"{before}1{after}"))
     if found is None:
         return None
     op, unit, flags = found
@@ -106,23 +122,7 @@ def actual(text: str, of: Target | None) -> Actual | None:
     reference = of.quantity if of is not None else None
     unit_of = reference.unit if reference is not None else None
     key = (before, after, None if unit_of is None else unit_of.symbol)
-    if key not in _ACTUALS:
-        try:
-            sample = parse_actual(f"{before}1{after}", of)
-        except PerfscoreError:
-            shape = None
-        else:
-            q = sample.quantity
-            shape = (
-                (q.unit, sample.comparator, sample.flags)
-                if sample.kind == "quantity" and q is not None
-                else None
-            )
-        if len(_ACTUALS) < _CACHE_SIZE:
-            _ACTUALS[key] = shape
-    else:
-        shape = _ACTUALS[key]
-    found = shape
+    found = _shape(_ACTUALS, key, lambda: _actual_shape(f"{before}1{after}", of))
     if found is None:
         return None
     unit, comparator, flags = found
