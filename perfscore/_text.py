@@ -15,6 +15,19 @@ def fmt(value: Decimal, places: int = 4) -> str:
     shown digits are all true; the explanation's rounding step shows the rounded value)."""
     if not value.is_finite():
         return str(value)
+    key = (value, places)  # equal values show alike (trailing zeros are dropped): cache them
+    found = _SHOWN.get(key)
+    if found is None:
+        found = _fmt(value, places)
+        if len(_SHOWN) < 8192:  # bounded; when full keep what is there
+            _SHOWN[key] = found
+    return found
+
+
+_SHOWN: dict[tuple[Decimal, int], str] = {}
+
+
+def _fmt(value: Decimal, places: int) -> str:
     # perfscore's own context, not the caller's: a global prec=3 or trapped Inexact must not
     # change (or break) what is shown.
     step = _STEPS.get(places)

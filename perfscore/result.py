@@ -342,6 +342,23 @@ def _evaluation_line(e: Evaluation) -> str:
     )
 
 
+_HEADS: dict[tuple[tuple[str, ...], str, Decimal, Decimal], str] = {}
+
+
+def _leaf_head(path: tuple[str, ...], name: str, weight: Decimal, effective: Decimal) -> str:
+    """The start of a leaf's line, the same for that indicator in every form of a batch."""
+    key = (path, name, weight, effective)
+    head = _HEADS.get(key)
+    if head is None:
+        head = (
+            f'{{"path": {_strs(path)}, "name": {_str(name)}, '
+            f'"weight": {_num(weight)}, "effective_weight": {_num(effective)}, '
+        )
+        if len(_HEADS) < 8192:  # bounded; when full keep what is there
+            _HEADS[key] = head
+    return head
+
+
 def _node_line(node: NodeResult) -> str:
     if isinstance(node, GroupResult):
         children = ", ".join(_node_line(c) for c in node.children)
@@ -351,8 +368,7 @@ def _node_line(node: NodeResult) -> str:
             f'"reported": {_num(node.reported)}, "children": [{children}]}}'
         )
     return (
-        f'{{"path": {_strs(node.path)}, "name": {_str(node.name)}, '
-        f'"weight": {_num(node.weight)}, "effective_weight": {_num(node.effective_weight)}, '
+        f"{_leaf_head(node.path, node.name, node.weight, node.effective_weight)}"
         f'"target": {{"text": {_str(node.target_text)}, "parsed": {_str(node.target_canonical)}}}, '
         f'"actual": {{"text": {_str(node.actual_text)}, "parsed": {_str(node.actual_canonical)}}}, '
         f'"rule": {{"name": {_str(node.rule_name)}, "kind": {_str(node.rule_kind)}}}, '
