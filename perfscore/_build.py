@@ -816,6 +816,8 @@ class _Binder:
         self.broken = dict(broken or {})
         #: Finding code of r.errors[i] (lenient reading); untagged errors are value_unreadable.
         self.tags: dict[int, str] = {}
+        #: The Position of every entry of a document without positions (data from Python).
+        self.unplaced = None if r.doc.positions else Position(r.doc.file)
 
     def tag(self, mark: int, code: str) -> bool:
         """Give ``code`` to the errors recorded since ``mark``; True when there were any."""
@@ -853,7 +855,7 @@ class _Binder:
     def nodes(
         self, tnodes: Sequence[TemplateNode], raw: Any, at: JsonPath, parent: tuple[str, ...]
     ) -> tuple[Node, ...]:
-        raw = raw if isinstance(raw, Mapping) else {}
+        raw = raw if type(raw) is dict or isinstance(raw, Mapping) else {}
         names = _names(self.t, tnodes)
         given: dict[str, tuple[str, Any]] = {}
         for key, value in raw.items():
@@ -886,7 +888,8 @@ class _Binder:
             key, value = given.get(t.name, (t.name, None))
             here = (*at, key)
             if t.is_leaf:
-                leaf = self.leaf(value if isinstance(value, Mapping) else {}, here, parent, t)
+                entry = value if type(value) is dict or isinstance(value, Mapping) else {}
+                leaf = self.leaf(entry, here, parent, t)
                 if leaf is not None:
                     out.append(leaf)
                 continue
@@ -900,7 +903,7 @@ class _Binder:
                     else:
                         self.r.fail(message, here, t.path, expected="以下级指标名称为键的映射")
                 children = self.nodes(t.children, value, here, t.path)
-            got = sum((c.weight for c in children), ZERO)
+            got = sum([c.weight for c in children], ZERO)
             if t.weight is not None and got != t.weight:
                 mark = len(self.r.errors)
                 self.r.fail(
@@ -918,7 +921,7 @@ class _Binder:
                     path=t.path,
                     weight=t.weight if t.weight is not None else got,
                     children=children,
-                    position=_pos(self.r, here),
+                    position=self.unplaced or _pos(self.r, here),
                 )
             )
         return tuple(out)
@@ -1162,7 +1165,7 @@ class _Binder:
             actual_from=t.actual_from if t is not None else None,
             reported=reported,
             note=None if note is None else str(note),
-            position=_pos(self.r, at),
+            position=self.unplaced or _pos(self.r, at),
         )
 
     def actual(

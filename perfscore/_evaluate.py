@@ -166,10 +166,10 @@ class _Evaluator:
         return self._group(node)
 
     def _group(self, group: Group) -> GroupResult:
-        children = tuple(self._node(c) for c in group.children)
-        score = sum((c.score for c in children), ZERO)
+        children = tuple([self._node(c) for c in group.children])
+        score = sum([c.score for c in children], ZERO)
         reported = group.reported
-        if reported is None:
+        if reported is None and any(c.reported is not None for c in children):
             # children without any leaf (an empty 经济效益指标) report nothing and count 0
             parts = [c.reported for c in children if _has_leaf(c)]
             if parts and all(p is not None for p in parts):
@@ -204,8 +204,10 @@ class _Evaluator:
         return leaf.actual is None or leaf.actual.is_missing
 
     def _leaf(self, leaf: Leaf) -> LeafResult:
-        places = self.template.rounding.places
-        weight = leaf.weight * self.factor
+        template = self.form.template
+        places = template.rounding.places
+        factor = self.factor
+        weight = leaf.weight if factor == 1 else leaf.weight * factor  # ×1 would change nothing
         if leaf.unreadable is not None:
             # lenient reading: the builder already made the finding that says why
             text = f"无法读取，计 0 分：{leaf.unreadable}"
@@ -216,8 +218,10 @@ class _Evaluator:
             )
             why = "不适用" if stated else "缺少实际完成值，按模板规定视为不适用"
             text = why
-            if self.factor != 1:
-                text += f"，其分值 {fmt(leaf.weight)} 不计入，其余指标按 {fmt(self.template.total)} 分折算"
+            if factor != 1:
+                text += (
+                    f"，其分值 {fmt(leaf.weight)} 不计入，其余指标按 {fmt(template.total)} 分折算"
+                )
             self._finding("not_applicable", "info", text, leaf)
             return _result(leaf, ZERO, "not_applicable", text, status="不适用")
         if self._missing(leaf):
