@@ -516,7 +516,8 @@ def build_form(
     problems: list[Finding] = []
     broken: dict[JsonPath, str] = {}
     if lenient:
-        doc, problems, broken = _sanitize(doc)
+        if not plainly_valid_form(doc.data):  # a plainly valid form has nothing to drop
+            doc, problems, broken = _sanitize(doc)
     elif not plainly_valid_form(doc.data):
         _raise(_schema.validate(doc, "form"), doc.file)
     data = doc.data
