@@ -780,7 +780,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     In a folder, ``.json``/``.jsonl`` files are taken only when their first record is a form
     (``"kind": "form"``), so written results and reports are not read back as forms.
     """
-    from .batch import _DEFAULT_MAX_BYTES, _wanted
+    from ._sources import _DEFAULT_MAX_BYTES, _wanted
 
     out: list[str] = []
     for p in paths:
