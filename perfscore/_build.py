@@ -1101,7 +1101,8 @@ class _Binder:
         """The usual entry (text target and actual; weight, reported, note) read without the
         general path's bookkeeping: the same Leaf :meth:`leaf` would build, or ``None`` for
         anything else (another field, a value that does not read, a missing rule), which the
-        general path then reads and reports. ``tests/test_quickcheck.py`` checks both agree."""
+        general path then reads and reports. ``tests/property/test_fast_paths.py`` checks both
+        agree."""
         if not _PLAIN_FIELDS.issuperset(e.keys()):
             return None
         raw_weight = e.get("weight")

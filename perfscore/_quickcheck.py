@@ -7,7 +7,8 @@ a shape it can decide exactly as the schema does (same patterns, read from the s
 itself); anything else (an inline template, a structured target or rule, an unexpected type)
 answers ``False`` and the caller runs the full validator, which then reports every problem
 with its location. A ``True`` is therefore never wrong; a ``False`` only costs time.
-``tests/test_quickcheck.py`` checks the implication against the validator on generated forms.
+``tests/property/test_fast_paths.py`` checks the implication against the validator on
+generated and mutated forms.
 """
 
 from __future__ import annotations
