@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -30,6 +30,9 @@ from ._yaml import Document, JsonPath, load_yaml
 from .errors import PerfscoreError, TemplateNotFoundError, ValidationErrors, format_path
 from .model import Template
 from .result import Evaluation, LeafResult, NodeResult
+
+if TYPE_CHECKING:
+    from ._library import TemplateLibrary
 
 __all__ = ["ExampleOutcome", "Mismatch", "check_template", "run_examples"]
 
@@ -293,7 +296,9 @@ def run_examples(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         return EXIT_FAILED
 
 
-def _run(args: argparse.Namespace, stream: TextIO) -> int:
+def template_files(args: argparse.Namespace) -> tuple[TemplateLibrary, list[Path]] | int:
+    """The library and template files ``perfscore check`` was given (with or without
+    ``--properties``), or EXIT_USAGE after saying on stderr what is wrong."""
     from ._library import collect_templates
 
     paths: Sequence[str] = list(getattr(args, "paths", None) or ())
@@ -302,10 +307,17 @@ def _run(args: argparse.Namespace, stream: TextIO) -> int:
         print("perfscore check：请给出模板文件、模板编号或目录", file=sys.stderr)
         return EXIT_USAGE
     try:
-        library, files = collect_templates(paths, extra)
+        return collect_templates(paths, extra)
     except TemplateNotFoundError as err:
         print(f"perfscore check：{err.detail()}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace, stream: TextIO) -> int:
+    found = template_files(args)
+    if isinstance(found, int):
+        return found
+    library, files = found
     passed = failed = broken = templates = 0
     for path in files:
         try:

@@ -45,7 +45,7 @@ from ._numbers import local_context, quantize
 from ._rules import KINDS, ScoreInput, _bounds
 from ._text import fmt
 from ._yaml import load_yaml
-from .errors import PerfscoreError, TemplateNotFoundError, ValidationErrors, format_path
+from .errors import PerfscoreError, ValidationErrors, format_path
 from .model import Form, Leaf, Rule, Template
 from .result import Evaluation, LeafResult
 from .targets import Quantity, _adopt
@@ -142,18 +142,12 @@ def run_properties(args: argparse.Namespace, *, out: TextIO | None = None) -> in
 
 
 def _template_files(args: argparse.Namespace) -> tuple[list[tuple[Path, str]], Any] | int:
-    from ._library import collect_templates
+    from ._check import template_files
 
-    paths: Sequence[str] = list(getattr(args, "paths", None) or ())
-    extra: list[str] = list(getattr(args, "templates", None) or ())
-    if not paths:
-        print("perfscore check：请给出模板文件、模板编号或目录", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        library, files = collect_templates(paths, extra)
-    except TemplateNotFoundError as err:
-        print(f"perfscore check：{err.detail()}", file=sys.stderr)
-        return EXIT_USAGE
+    found = template_files(args)
+    if isinstance(found, int):
+        return found
+    library, files = found
     return [(f, _reference(f, library)) for f in files], library
 
 
