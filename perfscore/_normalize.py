@@ -137,8 +137,12 @@ def document_from_json(
     def fail(message: str, column: int | None = None, **kwargs: Any) -> LoadError:
         return LoadError(message, file=file, line=line, column=column, **kwargs)
 
-    if len(text) > caps.max_bytes and len(text.encode("utf-8")) > caps.max_bytes:
-        raise fail(f"这一行超过 {caps.max_bytes} 字节的上限", expected="较小的表单")
+    # A character is 1 to 4 bytes in UTF-8: encode only when the length cannot decide.
+    if len(text) > caps.max_bytes or (
+        4 * len(text) > caps.max_bytes
+        and len(text.encode("utf-8", "surrogatepass")) > caps.max_bytes
+    ):
+        raise fail(f"这一行太长（超过 {caps.max_bytes} 字节的上限）", expected="较小的表单")
     try:
         data = json.loads(
             text,

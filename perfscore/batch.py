@@ -51,7 +51,6 @@ import attrs
 
 from ._batch_pool import ordered_map, worker_count
 from ._sources import (
-    _DEFAULT_MAX_BYTES,
     JSONL_SUFFIXES,
     SCORE_SUFFIXES,
     STDIN,
@@ -59,7 +58,7 @@ from ._sources import (
     iter_sources,
     parse_record,
 )
-from .errors import InputTypeError, LoadError, PerfscoreError, ValidationErrors
+from .errors import InputTypeError, PerfscoreError, ValidationErrors
 
 if TYPE_CHECKING:
     from ._library import TemplateLibrary
@@ -377,7 +376,7 @@ def score_jsonl(
     job = _ScoreJob(_template(template), _search(search_path), limits, output="jsonl")
     processes = worker_count(jobs)
     if processes > 1:
-        rendered = ordered_map(job, _line_sources(lines, file, limits), jobs=processes)
+        rendered = ordered_map(job, _line_sources(lines, file), jobs=processes)
         return (text for _ok, _grade, text in rendered)
     return _score_lines(job, lines, file)
 
@@ -389,15 +388,11 @@ def _score_lines(job: _ScoreJob, lines: Iterable[str], file: str) -> Iterator[st
     from ._normalize import document_from_json
 
     tmpl, search, limits = job.template, job.search_path, job.limits
-    max_bytes = limits.max_bytes if limits is not None else _DEFAULT_MAX_BYTES
     for number, line in enumerate(lines, 1):
         if not line or line.isspace():
             continue
         try:
-            if len(line) > max_bytes:
-                raise LoadError(
-                    f"这一行太长（超过 {max_bytes} 字节的上限）", file=file, line=number
-                )
+            # document_from_json refuses a line longer than limits.max_bytes, located.
             text = line[1:] if number == 1 and line.startswith("\ufeff") else line
             doc = document_from_json(text, file, line=number, limits=limits)
             form_template = tmpl
@@ -413,19 +408,13 @@ def _score_lines(job: _ScoreJob, lines: Iterable[str], file: str) -> Iterator[st
             yield error_line((internal,), file=file, line=number)
 
 
-def _line_sources(lines: Iterable[str], file: str, limits: Limits | None) -> Iterator[FormSource]:
-    max_bytes = limits.max_bytes if limits is not None else _DEFAULT_MAX_BYTES
+def _line_sources(lines: Iterable[str], file: str) -> Iterator[FormSource]:
+    # Each line is read (and refused when too long) by document_from_json in the worker.
     for number, line in enumerate(lines, 1):
         if not line or line.isspace():
             continue
-        if len(line) > max_bytes:
-            problem = LoadError(
-                f"这一行太长（超过 {max_bytes} 字节的上限）", file=file, line=number
-            )
-            yield FormSource(file, number, problem=problem)
-        else:
-            text = line[1:] if number == 1 and line.startswith("\ufeff") else line
-            yield FormSource(file, number, text)
+        text = line[1:] if number == 1 and line.startswith("\ufeff") else line
+        yield FormSource(file, number, text)
 
 
 def _score_rendered(

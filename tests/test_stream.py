@@ -676,3 +676,19 @@ def test_review_form_names_a_mapping() -> None:
     review = review_form(varied(0), file="报送.jsonl")
     assert review.file == "报送.jsonl" and review.line is None
     assert "line" not in review.to_dict()
+
+
+def test_a_json_line_is_measured_in_bytes_not_characters() -> None:
+    """900 Chinese characters are 2,700 bytes: over a 1,000-byte limit, wherever it is read."""
+    from perfscore._normalize import document_from_json
+
+    text = json.dumps({"kind": "form", "unit": "单" * 900}, ensure_ascii=False)
+    assert len(text) < 1_000 < len(text.encode("utf-8"))
+    limits = perfscore.Limits(max_bytes=1_000)
+    with pytest.raises(LoadError) as info:
+        document_from_json(text, "f.jsonl", line=4, limits=limits)
+    assert "太长" in info.value.message and (info.value.file, info.value.line) == ("f.jsonl", 4)
+    (out,) = score_jsonl([text], file="f.jsonl", limits=limits)
+    assert "太长" in json.loads(out)["errors"][0]["message"]
+    (out,) = score_jsonl([text], file="f.jsonl", limits=limits, jobs=2)
+    assert "太长" in json.loads(out)["errors"][0]["message"]
