@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from ._yaml import Document
@@ -33,18 +34,34 @@ NOT_INHERITED = ("examples", "extends", "patch", "id")
 MAX_CHAIN = 10
 
 
-def resolve_extends(doc: Document, library: TemplateLibrary, _depth: int = 0) -> Document:
+# The templates whose bases are being resolved, outermost first: the library builds a base
+# through resolve_extends again, so a cycle (a extends b extends a) shows up here.
+_CHAIN: ContextVar[tuple[str, ...]] = ContextVar("perfscore_extends_chain", default=())
+
+
+def resolve_extends(doc: Document, library: TemplateLibrary) -> Document:
     """``doc`` itself, or a new document whose data is the base merged with ``doc``."""
     data = doc.data
     if not isinstance(data, Mapping) or not data.get("extends"):
         return doc
-    if _depth >= MAX_CHAIN:
+    chain = _CHAIN.get()
+    if doc.file in chain or len(chain) >= MAX_CHAIN:
         line, column = doc.locate(("extends",))
+        cycle = doc.file in chain
         raise BuildError(
-            "模板继承层级过多（可能存在循环继承）", file=doc.file, line=line, column=column
+            "模板循环继承" if cycle else f"模板继承层级过多（超过 {MAX_CHAIN} 层）",
+            file=doc.file,
+            line=line,
+            column=column,
+            value=" → ".join((*chain, doc.file)),
+            expected="每个模板的 extends 最终指向一个不再继承的基础模板",
         )
     ref = str(data["extends"])
-    base_template = library.resolve(ref, doc, ("extends",))
+    token = _CHAIN.set((*chain, doc.file))
+    try:
+        base_template = library.resolve(ref, doc, ("extends",))
+    finally:
+        _CHAIN.reset(token)
     merged = merge(base_template.data, data, doc)
     return Document(
         data=merged,

@@ -402,3 +402,21 @@ def test_stated_not_applicable_is_not_called_missing() -> None:
     leaf = result.find("三公经费管理")
     assert leaf.explanation.startswith("不适用")
     assert "缺少" not in leaf.explanation
+
+
+def test_a_cycle_of_extends_is_one_located_error(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("kind: template\nid: a\nextends: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("kind: template\nid: b\nextends: a.yaml\n", encoding="utf-8")
+    (err,) = perfscore.validate(tmp_path / "a.yaml")
+    assert err.message == "模板循环继承"
+    assert (Path(err.file or "").name, err.line, err.column) == ("a.yaml", 3, 10)
+    assert [Path(f).name for f in str(err.value).split(" → ")] == ["a.yaml", "b.yaml", "a.yaml"]
+
+
+def test_a_chain_of_more_than_ten_extends_is_refused(tmp_path: Path) -> None:
+    for i in range(12):
+        (tmp_path / f"t{i}.yaml").write_text(
+            f"kind: template\nid: t{i}\nextends: t{i + 1}.yaml\n", encoding="utf-8"
+        )
+    (err,) = perfscore.validate(tmp_path / "t0.yaml")
+    assert "超过 10 层" in err.message and Path(err.file or "").name == "t10.yaml"
