@@ -66,8 +66,8 @@ DEFAULT_KEYS = {
     "qualitative": "qualitative",
 }
 
-#: Resolves a form's ``template:`` string (id or path) to a built template.
-TemplateResolver = Callable[[str, Document, JsonPath], Template]
+#: Resolves a form's ``template:`` (an id or path, or an inline template mapping).
+TemplateResolver = Callable[[str | Mapping[str, Any], Document, JsonPath], Template]
 
 
 def digest(*documents: Any) -> str:
@@ -523,10 +523,7 @@ def build_form(
     data = doc.data
     if template is None:
         ref = data.get("template")
-        if isinstance(ref, Mapping):
-            template = build_template(_sub_document(doc, ("template",)))
-        else:
-            template = resolve(str(ref), doc, ("template",))
+        template = resolve(ref if isinstance(ref, Mapping) else str(ref), doc, ("template",))
     r = Reader(doc)
     budget, budget_unit = _budget(data.get("budget") or {}, r)
     inputs = _inputs(data.get("inputs") or {}, template, r)
@@ -846,7 +843,7 @@ class _Binder:
             elif isinstance(node, Mapping):
                 entries += 1
                 mark = len(self.r.errors)
-                self.r.fail(f"{why}，“{path[-1]}”未计分", here, ipath)
+                self.r.fail(f"{why}，“{ipath[-1]}”未计分", here, ipath)
                 self.tag(mark, "indicator_unknown")
         if not entries:
             mark = len(self.r.errors)

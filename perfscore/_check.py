@@ -189,8 +189,10 @@ def _run_checked(
     return attrs.evolve(base, passed=not mismatches, mismatches=tuple(mismatches))
 
 
-def _no_resolver(ref: str, doc: Document, at: JsonPath) -> Template:  # pragma: no cover
-    raise TemplateNotFoundError("样例表单已绑定模板，不应再查找模板", value=ref)
+def _no_resolver(
+    ref: str | Mapping[str, Any], doc: Document, at: JsonPath
+) -> Template:  # pragma: no cover
+    raise TemplateNotFoundError("样例表单已绑定模板，不应再查找模板", value=str(ref))
 
 
 def _form_document(

@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ._build import build_template
 from ._reader import suggest
@@ -99,16 +100,26 @@ class TemplateLibrary:
 
         return build_template(resolve_extends(doc, self))
 
-    def resolve(self, ref: str, doc: Document, at: tuple[str | int, ...]) -> Template:
-        """The resolver :func:`build_form` calls for a form's ``template:`` string."""
+    def resolve(
+        self, ref: str | Mapping[str, Any], doc: Document, at: tuple[str | int, ...]
+    ) -> Template:
+        """The resolver :func:`build_form` calls for a form's ``template:``: an id, a path, or an
+        inline template (built as a template file is, its ``extends`` included)."""
+        if isinstance(ref, Mapping):
+            from ._build import _sub_document
+
+            return self.build(_sub_document(doc, at))
         try:
             template = self.load(self.find(ref, relative_to=doc.file))
         except PerfscoreError as err:
             line, column = doc.locate(at)
             if err.file is not None and err.file != doc.file:
-                # A problem of the template file itself: the form's line would be misplaced there.
-                if err.hint is None and line is not None:
-                    err.hint = f"模板由 {doc.file} 第 {line} 行引用"
+                # A problem of the template file itself: the form's line would be misplaced there;
+                # each error (ValidationErrors prints its errors, not its own hint) says who used it.
+                if line is not None:
+                    for each in getattr(err, "errors", None) or (err,):
+                        if each.hint is None:
+                            each.hint = f"模板由 {doc.file} 第 {line} 行引用"
                 raise err from None
             raise err.located(file=doc.file, line=line, column=column) from None
         if not ref.endswith((".yaml", ".yml")) and template.id != ref:

@@ -446,3 +446,25 @@ def test_property_every_row_is_scored_or_named(table: tuple[Any, Any], xlsx: boo
             assert "row_unreadable" in account.codes
     scored = {r.row for r in review.rows if r.outcome.startswith("scored")}
     assert scored == {i.row for i in review.items if i.row in scored}
+
+
+def test_each_entry_under_an_unknown_indicator_is_named() -> None:
+    from perfscore.review import review_form
+
+    data = {
+        "kind": "form",
+        "template": "hunan/unit-self-evaluation",
+        "budget": {"全年预算数": "100", "全年执行数": "100"},
+        "indicators": {
+            "产出指标X": {
+                "数量指标": {
+                    "场次": {"target": "≥10次", "actual": "12次", "weight": "5"},
+                    "人次": {"target": "≥20人次", "actual": "22人次", "weight": "5"},
+                }
+            }
+        },
+    }
+    review = review_form(data)
+    unknown = [f for f in review.findings if f.code == "indicator_unknown"]
+    assert sorted(f.path[-1] for f in unknown) == ["人次", "场次"]
+    assert all(f"“{f.path[-1]}”未计分" in f.message for f in unknown)

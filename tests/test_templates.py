@@ -420,3 +420,56 @@ def test_a_chain_of_more_than_ten_extends_is_refused(tmp_path: Path) -> None:
         )
     (err,) = perfscore.validate(tmp_path / "t0.yaml")
     assert "超过 10 层" in err.message and Path(err.file or "").name == "t10.yaml"
+
+
+def test_an_inline_template_may_extend_a_shipped_one() -> None:
+    form = perfscore.load_form(
+        {
+            "kind": "form",
+            "template": {
+                "kind": "template",
+                "id": "local/variant",
+                "name": "本地变体",
+                "extends": "mof/project-self-evaluation",
+                "grades": [
+                    {"name": "优", "min": "80"},
+                    {"name": "良", "min": "70"},
+                    {"name": "中", "min": "60"},
+                    {"name": "差", "min": "0"},
+                ],
+            },
+            "budget": {"全年预算数": "100", "全年执行数": "70"},
+            "indicators": {
+                "产出指标": {
+                    "数量指标": [
+                        {"name": "场次", "target": "≥10次", "actual": "9次", "weight": "50"}
+                    ]
+                },
+                "效益指标": {
+                    "社会效益指标": [
+                        {"name": "出行", "target": "明显改善", "actual": "明显改善", "weight": "30"}
+                    ]
+                },
+                "满意度指标": {
+                    "服务对象满意度指标": [
+                        {"name": "满意度", "target": "≥90%", "actual": "95%", "weight": "10"}
+                    ]
+                },
+            },
+        }
+    )
+    result = perfscore.evaluate(form)
+    assert form.template.id == "local/variant"
+    assert result.total == D("92.00") and result.grade == "优"  # 优 from 80 in the variant
+
+
+def test_errors_of_a_referenced_template_say_which_form_line_used_it(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        "kind: template\nid: bad\nname: 坏\ntotal: 100\nindicators:\n  - {name: A, weight: 50}\n",
+        encoding="utf-8",
+    )
+    form = tmp_path / "f.yaml"
+    form.write_text("kind: form\ntemplate: bad.yaml\nindicators: {}\n", encoding="utf-8")
+    (err,) = perfscore.validate(form)
+    assert Path(err.file or "").name == "bad.yaml"
+    assert err.hint == f"模板由 {form} 第 2 行引用"
