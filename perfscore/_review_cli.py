@@ -180,11 +180,11 @@ def run_review(args: argparse.Namespace) -> int:
     if search:
         options["search_path"] = list(search)
     if args.template is not None:
-        from ._library import TemplateLibrary, default_library
+        from ._args import search_library
         from .errors import PerfscoreError
         from .review import load_template_ref
 
-        lib = TemplateLibrary(search) if search else default_library()
+        lib = search_library(search or None)
         try:
             options["template"] = load_template_ref(args.template, lib)
         except PerfscoreError as exc:

@@ -36,7 +36,7 @@ import attrs
 from ._build import build_form
 from ._evaluate import evaluate
 from ._findings import CATALOGUE, SEVERITY_RANK, finding_from_error
-from ._library import TemplateLibrary, default_library
+from ._library import TemplateLibrary
 from ._numbers import local_context, parse_decimal, quantize
 from ._text import fmt, fmt_fixed
 from ._yaml import Document, load_yaml
@@ -631,7 +631,9 @@ def review_form(
     """
     disable = tuple(disable)
     ReviewConfig.build(None, disable=disable, tolerances=tolerances, severities=severities)
-    lib = _library(search_path)
+    from ._args import search_library
+
+    lib = search_library(search_path)  # one per search path: a batch builds each template once
     file = file if file is not None and isinstance(source, Mapping) else _name(source)
     loaded = _Loaded(file=file)
     try:
@@ -681,10 +683,10 @@ def review_batch(
                     progress(done, len(files), source.file)
             yield source
 
+    check_options(options)  # a caller's mistake is an error now, not a finding on every form
     if processes > 1:
         from .batch import _ReviewJob
 
-        check_options(options)
         results: Iterable[FormReview] = ordered_map(
             _ReviewJob(options), sources(), jobs=processes, chunk_size=4
         )
@@ -740,6 +742,9 @@ def check_options(options: Mapping[str, Any]) -> None:
             value=unknown[0],
             expected="、".join(sorted(_OPTIONS)),
         )
+    from ._args import search_dirs
+
+    search_dirs(options.get("search_path"))  # a lone str is refused, as load_form does
     ReviewConfig.build(
         None,
         disable=options.get("disable") or (),
@@ -756,22 +761,6 @@ def _unreadable_with(file: str, err: PerfscoreError, options: Mapping[str, Any])
         options.get("tolerances"),
         options.get("severities"),
     )
-
-
-_LIBRARIES: dict[tuple[str, ...], TemplateLibrary] = {}
-
-
-def _library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
-    """The template library for ``search_path``, kept so that a batch builds each template once."""
-    if search_path is None:
-        return default_library()
-    key = tuple(os.fspath(p) for p in search_path)
-    lib = _LIBRARIES.get(key)
-    if lib is None:
-        if len(_LIBRARIES) >= 8:
-            _LIBRARIES.clear()
-        lib = _LIBRARIES[key] = TemplateLibrary(key)
-    return lib
 
 
 def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

@@ -468,3 +468,15 @@ def test_each_entry_under_an_unknown_indicator_is_named() -> None:
     unknown = [f for f in review.findings if f.code == "indicator_unknown"]
     assert sorted(f.path[-1] for f in unknown) == ["人次", "场次"]
     assert all(f"“{f.path[-1]}”未计分" in f.message for f in unknown)
+
+
+def test_a_callers_mistake_is_an_error_before_any_form_is_read() -> None:
+    from perfscore.errors import InputTypeError
+    from perfscore.review import review_batch
+
+    seed = str(Path(__file__).resolve().parent.parent / "examples" / "yueyanglou-2023")
+    for jobs in (1, 2):
+        with pytest.raises(InputTypeError):
+            review_batch([seed], jobs=jobs, nonsense=1)
+        with pytest.raises(InputTypeError):
+            review_batch([seed], jobs=jobs, search_path="indicators")
