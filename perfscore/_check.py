@@ -27,7 +27,7 @@ from ._evaluate import evaluate
 from ._numbers import parse_decimal
 from ._text import fmt
 from ._yaml import Document, JsonPath, load_yaml
-from .errors import PerfscoreError, TemplateNotFoundError, ValidationErrors, format_path
+from .errors import PerfscoreError, TemplateNotFoundError, flatten, format_path
 from .model import Template
 from .result import Evaluation, LeafResult, NodeResult
 
@@ -127,7 +127,7 @@ def _run_one(template: Template, example: Any, index: int, doc: Document | None)
     try:
         return _run_checked(template, example, at, doc, base)
     except PerfscoreError as err:  # the expectations themselves are malformed
-        return attrs.evolve(base, errors=_flatten(err))
+        return attrs.evolve(base, errors=flatten(err))
     except Exception as exc:  # never let an engine bug escape the runner
         return attrs.evolve(base, problem=f"内部错误（请报告此问题）：{type(exc).__name__}: {exc}")
 
@@ -164,7 +164,7 @@ def _run_checked(
     try:
         result = evaluate(build_form(form_doc, _no_resolver, template=template))
     except PerfscoreError as err:
-        errors = _flatten(err)
+        errors = flatten(err)
         if wanted_error is None:
             return attrs.evolve(base, problem="样例表单无法计分：", errors=errors)
         text = "\n".join(str(e) for e in errors)
@@ -210,10 +210,6 @@ def _line(doc: Document | None, path: JsonPath, *, key: bool = False) -> int | N
     if doc is None:
         return None
     return (doc.key_locate(path) if key else doc.locate(path))[0]
-
-
-def _flatten(err: PerfscoreError) -> tuple[PerfscoreError, ...]:
-    return err.errors if isinstance(err, ValidationErrors) else (err,)
 
 
 def _number(
@@ -333,7 +329,7 @@ def _run(args: argparse.Namespace, stream: TextIO) -> int:
             template = library.build(doc)
         except PerfscoreError as err:
             print(f"✗ {path}：模板未通过校验", file=stream)
-            for e in _flatten(err):
+            for e in flatten(err):
                 print(f"    {e.kind}：{e}", file=stream)
             broken += 1
             continue

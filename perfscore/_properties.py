@@ -45,7 +45,7 @@ from ._numbers import local_context, quantize
 from ._rules import KINDS, ScoreInput, _bounds
 from ._text import fmt
 from ._yaml import load_yaml
-from .errors import PerfscoreError, ValidationErrors, format_path
+from .errors import PerfscoreError, flatten, format_path
 from .model import Form, Leaf, Rule, Template
 from .result import Evaluation, LeafResult
 from .targets import Quantity, _adopt
@@ -116,7 +116,7 @@ def run_properties(args: argparse.Namespace, *, out: TextIO | None = None) -> in
             template = library.build(load_yaml(path))
         except PerfscoreError as err:
             print("  ✗ 模板无法构建，性质检验未运行：", file=stream)
-            for e in err.errors if isinstance(err, ValidationErrors) else (err,):
+            for e in flatten(err):
                 print(f"      {e.kind}：{e}", file=stream)
             failed += 1
             continue
@@ -307,7 +307,7 @@ class _Checker:
             try:
                 _score(self.t, data)
             except PerfscoreError as err:
-                errors = err.errors if isinstance(err, ValidationErrors) else (err,)
+                errors = flatten(err)
                 text = "\n".join(f"{e.kind}：{e}" for e in errors)
                 return Failure(f"合法表单无法计分：\n{text}", (data,))
             return None
@@ -493,7 +493,7 @@ class _Checker:
             leaf = next(x for x in result.leaves() if x.path == path)
             outcome = f"计分结果：{leaf.explanation}"
         except PerfscoreError as err:
-            errors = err.errors if isinstance(err, ValidationErrors) else (err,)
+            errors = flatten(err)
             outcome = "计分出错：" + "；".join(e.message for e in errors)
         return Failure(f"{text}\n{outcome}", (data,))
 

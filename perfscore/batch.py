@@ -58,7 +58,7 @@ from ._sources import (
     iter_sources,
     parse_record,
 )
-from .errors import InputTypeError, PerfscoreError, ValidationErrors
+from .errors import InputTypeError, PerfscoreError, flatten, internal_error
 
 if TYPE_CHECKING:
     from ._library import TemplateLibrary
@@ -83,10 +83,6 @@ __all__ = [
 ]
 
 # ====================================================================== outcomes
-
-
-def _flatten(err: PerfscoreError) -> tuple[PerfscoreError, ...]:
-    return err.errors if isinstance(err, ValidationErrors) else (err,)
 
 
 @attrs.frozen
@@ -126,7 +122,7 @@ def error_record(
 
     A :class:`~perfscore.errors.ValidationErrors` is listed as the errors it holds.
     """
-    flat = [e for err in errors for e in _flatten(err)]
+    flat = [e for err in errors for e in flatten(err)]
     return {"file": file, "line": line, "errors": [e.to_dict() for e in flat]}
 
 
@@ -208,22 +204,13 @@ class _ScoreJob:
         self.limits = limits
         self.output = output
         self.width = width
-        self._library: TemplateLibrary | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_library"] = None
-        return state
 
     @property
     def library(self) -> TemplateLibrary:
-        if self._library is None:
-            from ._library import TemplateLibrary, default_library
+        """This process's library for the search path (each template built once per process)."""
+        from ._args import search_library
 
-            self._library = (
-                TemplateLibrary(self.search_path) if self.search_path else default_library()
-            )
-        return self._library
+        return search_library(self.search_path)
 
     def __call__(self, source: FormSource) -> Any:
         outcome = self.outcome(source)
@@ -246,33 +233,17 @@ class _ScoreJob:
             return Outcome(file, line, evaluate(form))
         except PerfscoreError as err:
             return Outcome(file, line, errors=_located(err, file, line))
-        except Exception as exc:  # one form must not stop the batch
-            message = f"计分时出现内部错误（{type(exc).__name__}：{exc}）"
-            return Outcome(file, line, errors=(PerfscoreError(message, file=file, line=line),))
+        except Exception as exc:  # a defect met on one form must not stop the batch
+            return Outcome(
+                file, line, errors=(internal_error(exc, doing="计分", file=file, line=line),)
+            )
 
     def form_from_json(self, text: str, file: str, line: int | None) -> Any:
-        from . import load_form
+        from ._build import build_form
         from ._normalize import document_from_json
 
         doc = document_from_json(text, file, line=line or 1, limits=self.limits)
-        template = self.template
-        if template is None and self.search_path:
-            template = self.resolve(doc.data, file)
-        return load_form(doc, template=template, search_path=self.search_path)
-
-    def resolve(self, data: Mapping[str, Any], file: str) -> Template | None:
-        """The form's template from this process's cache (None: let load_form report why)."""
-        ref = data.get("template")
-        if not isinstance(ref, str):
-            return None
-        lib = self.library
-        try:
-            template = lib.load(lib.find(ref, relative_to=file))
-        except PerfscoreError:
-            return None
-        if not ref.endswith((".yaml", ".yml")) and template.id != ref:
-            return None
-        return template
+        return build_form(doc, self.library.resolve, template=self.template)
 
     def form_from_file(self, path: str) -> Any:
         # As load_form(path) reads it (a .json file too), with this process's template cache.
@@ -318,12 +289,12 @@ def _as_sources(
 
 
 def _flat(errors: Iterable[PerfscoreError]) -> list[PerfscoreError]:
-    return [e for err in errors for e in _flatten(err)]
+    return [e for err in errors for e in flatten(err)]
 
 
 def _located(err: PerfscoreError, file: str, line: int | None) -> tuple[PerfscoreError, ...]:
     """The errors of one form; those about a JSON Lines record without a line get its line."""
-    found = _flatten(err)
+    found = flatten(err)
     if line is not None:
         for e in found:
             if e.line is None and e.file in (None, file):
@@ -374,38 +345,8 @@ def score_jsonl(
     :func:`score_stream`. Never raises for bad input.
     """
     job = _ScoreJob(_template(template), _search(search_path), limits, output="jsonl")
-    processes = worker_count(jobs)
-    if processes > 1:
-        rendered = ordered_map(job, _line_sources(lines, file), jobs=processes)
-        return (text for _ok, _grade, text in rendered)
-    return _score_lines(job, lines, file)
-
-
-def _score_lines(job: _ScoreJob, lines: Iterable[str], file: str) -> Iterator[str]:
-    """:func:`score_jsonl` in this process: the lean path, line → dict → Form → result line."""
-    from . import load_form
-    from ._evaluate import evaluate
-    from ._normalize import document_from_json
-
-    tmpl, search, limits = job.template, job.search_path, job.limits
-    for number, line in enumerate(lines, 1):
-        if not line or line.isspace():
-            continue
-        try:
-            # document_from_json refuses a line longer than limits.max_bytes, located.
-            text = line[1:] if number == 1 and line.startswith("\ufeff") else line
-            doc = document_from_json(text, file, line=number, limits=limits)
-            form_template = tmpl
-            if form_template is None and search:
-                form_template = job.resolve(doc.data, file)
-            form = load_form(doc, template=form_template, search_path=search)
-            yield evaluate(form).to_json(indent=None)
-        except PerfscoreError as err:
-            yield error_line(_located(err, file, number), file=file, line=number)
-        except Exception as exc:  # one form must not stop the batch
-            message = f"计分时出现内部错误（{type(exc).__name__}：{exc}）"
-            internal = PerfscoreError(message, file=file, line=number)
-            yield error_line((internal,), file=file, line=number)
+    rendered = ordered_map(job, _line_sources(lines, file), jobs=worker_count(jobs))
+    return (text for _ok, _grade, text in rendered)
 
 
 def _line_sources(lines: Iterable[str], file: str) -> Iterator[FormSource]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .errors import LoadError, PerfscoreError, ValidationErrors
+from .errors import LoadError, PerfscoreError, flatten
 
 if TYPE_CHECKING:
     from ._batch_io import AtomicTextFile
@@ -41,7 +41,7 @@ def _utf8(stream: TextIO) -> None:
 
 def _print_errors(err: PerfscoreError, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr  # looked up at call time: tests and callers swap sys.stderr
-    errors = err.errors if isinstance(err, ValidationErrors) else (err,)
+    errors = flatten(err)
     for e in errors:
         print(f"{e.kind}：{e}", file=stream)
     if len(errors) > 1:

@@ -31,7 +31,9 @@ __all__ = [
     "TemplateNotFoundError",
     "UnitError",
     "ValidationErrors",
+    "flatten",
     "format_path",
+    "internal_error",
 ]
 
 PATH_SEPARATOR = " › "
@@ -261,3 +263,21 @@ class ValidationErrors(PerfscoreError):
         data = super().to_dict()
         data["errors"] = [e.to_dict() for e in self.errors]
         return data
+
+
+def flatten(err: PerfscoreError) -> tuple[PerfscoreError, ...]:
+    """The single errors of ``err``: its ``errors`` for :class:`ValidationErrors`, else itself."""
+    return err.errors if isinstance(err, ValidationErrors) else (err,)
+
+
+def internal_error(
+    exc: BaseException, *, doing: str, file: str | None, line: int | None = None
+) -> PerfscoreError:
+    """A program defect met while ``doing`` (计分, 复核) one form of a batch, as an error of that
+    form: the batch goes on, and the reader learns it is not their form's fault."""
+    return PerfscoreError(
+        f"{doing}时出现内部错误（{type(exc).__name__}：{exc}）",
+        file=file,
+        line=line,
+        hint="这不是表单填写的问题，而是程序缺陷；请把这份表单和本条信息发给技术支持",
+    )

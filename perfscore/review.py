@@ -38,10 +38,10 @@ from ._evaluate import evaluate
 from ._findings import CATALOGUE, SEVERITY_RANK, finding_from_error
 from ._library import TemplateLibrary
 from ._numbers import local_context, parse_decimal, quantize
+from ._sources import FormSource, iter_sources, parse_record
 from ._text import fmt, fmt_fixed
 from ._yaml import Document, load_yaml
-from .batch import FormSource, iter_sources, parse_record
-from .errors import BuildError, InputTypeError, PerfscoreError
+from .errors import BuildError, InputTypeError, PerfscoreError, internal_error
 from .model import Form, Leaf, Template
 from .result import Evaluation, Finding, LeafResult, _dumps
 from .targets import Quantity
@@ -720,10 +720,8 @@ def review_source(source: FormSource, **options: Any) -> FormReview:
                 review = review_form(data, file=file, **options)
     except BuildError:
         raise  # a bad override: the caller's mistake, not the file's
-    except Exception as exc:  # one bad file must not stop the batch
-        internal = PerfscoreError(
-            f"复核时出现内部错误（{type(exc).__name__}：{exc}）", file=file, line=line
-        )
+    except Exception as exc:  # a defect met on one file must not stop the batch
+        internal = internal_error(exc, doing="复核", file=file, line=line)
         review = FormReview(file=file, evaluation=None, findings=(_whole_file(internal, file),))
     return review if line is None else attrs.evolve(review, line=line)
 

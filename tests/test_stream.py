@@ -692,3 +692,28 @@ def test_a_json_line_is_measured_in_bytes_not_characters() -> None:
     assert "太长" in json.loads(out)["errors"][0]["message"]
     (out,) = score_jsonl([text], file="f.jsonl", limits=limits, jobs=2)
     assert "太长" in json.loads(out)["errors"][0]["message"]
+
+
+def test_a_defect_on_one_form_is_that_forms_error_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from perfscore import _evaluate
+
+    real = _evaluate.evaluate
+
+    def sometimes(form: Any, **kwargs: Any) -> Any:
+        if form.unit == "坏":
+            raise KeyError("x")
+        return real(form, **kwargs)
+
+    monkeypatch.setattr(_evaluate, "evaluate", sometimes)
+    good = line(SEED_DATA)
+    bad = line({**SEED_DATA, "unit": "坏"})
+    outs = [json.loads(o) for o in score_jsonl([good, bad, good], file="f.jsonl")]
+    assert [("errors" in o) for o in outs] == [False, True, False]
+    (err,) = outs[1]["errors"]
+    assert "计分时出现内部错误（KeyError" in err["message"] and (err["file"], err["line"]) == (
+        "f.jsonl",
+        2,
+    )
+    assert "程序缺陷" in err["hint"]
