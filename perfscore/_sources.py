@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._yaml import open_error
 from .errors import LoadError, PerfscoreError
 
 if TYPE_CHECKING:
@@ -125,21 +126,11 @@ def _file_sources(path: str, max_bytes: int) -> Iterator[FormSource]:
         return
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, also when abandoned
-    except OSError as exc:
-        yield FormSource(path, problem=_open_error(path, exc))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        yield FormSource(path, problem=open_error(path, exc))
         return
     with handle:
         yield from _records(handle, path, max_bytes)
-
-
-def _open_error(path: str, exc: OSError) -> LoadError:
-    if isinstance(exc, FileNotFoundError):
-        return LoadError("找不到文件", file=path, value=path)
-    if isinstance(exc, IsADirectoryError):
-        return LoadError("这是一个目录，不是文件", file=path, value=path)
-    if isinstance(exc, PermissionError):
-        return LoadError("没有读取这个文件的权限", file=path, value=path)
-    return LoadError(f"无法读取文件（{exc}）", file=path, value=path)
 
 
 def _records(stream: IO[bytes] | IO[str], file: str, max_bytes: int) -> Iterator[FormSource]:
@@ -149,7 +140,7 @@ def _records(stream: IO[bytes] | IO[str], file: str, max_bytes: int) -> Iterator
         try:
             raw = _bytes(stream.readline(max_bytes + 1))
         except OSError as exc:
-            yield FormSource(file, number + 1, problem=_open_error(file, exc))
+            yield FormSource(file, number + 1, problem=open_error(file, exc))
             return
         if not raw:
             return

@@ -90,7 +90,7 @@ from typing import Any, Final
 
 import attrs
 
-from ._yaml import Document, JsonPath, Position
+from ._yaml import Document, JsonPath, Position, open_error
 from .errors import LoadError
 from .result import Finding
 
@@ -1213,14 +1213,8 @@ def _read_bytes(path: str | bytes, shown: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError as exc:
-        raise LoadError("文件不存在", file=shown, hint="请检查文件路径") from exc
-    except IsADirectoryError as exc:
-        raise LoadError("这是一个目录，不是文件", file=shown) from exc
-    except PermissionError as exc:
-        raise LoadError("没有读取这个文件的权限", file=shown) from exc
-    except OSError as exc:
-        raise LoadError(f"无法读取文件（{exc.strerror or exc}）", file=shown) from exc
+    except (OSError, ValueError) as exc:
+        raise open_error(shown, exc) from exc
     if len(raw) > MAX_BYTES:
         raise LoadError(
             f"文件太大（超过 {MAX_BYTES // 1_000_000} MB 的上限），不像是一张自评表",

@@ -68,7 +68,15 @@ try:  # libyaml's parser, when PyYAML was built with it (the wheels are)
 except ImportError:  # pragma: no cover - a PyYAML without libyaml: the pure-Python path only
     _CParser = None  # type: ignore[misc, assignment]
 
-__all__ = ["DEFAULT_LIMITS", "Document", "JsonPath", "Limits", "Position", "load_yaml"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Document",
+    "JsonPath",
+    "Limits",
+    "Position",
+    "load_yaml",
+    "open_error",
+]
 
 #: A path into the data: mapping keys (str) and list indexes (int), from the root.
 JsonPath = tuple[str | int, ...]
@@ -229,19 +237,28 @@ def _check_size(size: int, limits: Limits, name: str, *, exact: bool = True) -> 
         )
 
 
+def open_error(name: str, exc: OSError | ValueError) -> LoadError:
+    """Why the file ``name`` could not be opened or read, for people (ValueError: a NUL in
+    the path). Every reader of files (YAML, JSON Lines, CSV/XLSX) says it the same way."""
+    if isinstance(exc, FileNotFoundError):
+        message = "找不到文件：文件不存在或路径有误"
+    elif isinstance(exc, IsADirectoryError):
+        message = "这是一个目录，不是文件"
+    elif isinstance(exc, PermissionError):
+        message = "没有读取这个文件的权限"
+    else:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        message = f"无法读取文件（{detail}）"
+    return LoadError(message, file=name, value=name)
+
+
 def _read(path: str | bytes, name: str, limits: Limits) -> bytes:
     try:
         with open(path, "rb") as handle:
             # One byte more than allowed tells "too big" without reading a huge file.
             raw = handle.read(limits.max_bytes + 1)
-    except FileNotFoundError as exc:
-        raise LoadError("找不到文件", file=name, value=name) from exc
-    except IsADirectoryError as exc:
-        raise LoadError("这是一个目录，不是文件", file=name, value=name) from exc
-    except PermissionError as exc:
-        raise LoadError("没有读取这个文件的权限", file=name, value=name) from exc
     except (OSError, ValueError) as exc:  # ValueError: embedded NUL in the path
-        raise LoadError(f"无法读取文件（{exc}）", file=name, value=name) from exc
+        raise open_error(name, exc) from exc
     # Only max_bytes + 1 bytes were read, so the real size is unknown.
     _check_size(len(raw), limits, name, exact=False)
     return raw

@@ -717,3 +717,8 @@ def test_a_defect_on_one_form_is_that_forms_error_and_the_batch_goes_on(
         2,
     )
     assert "程序缺陷" in err["hint"]
+
+
+def test_a_path_with_a_nul_is_an_error_record_not_an_exception() -> None:
+    (outcome,) = list(score_stream(["a\x00.jsonl"]))
+    assert not outcome.ok and outcome.errors[0].message.startswith("无法读取文件")
