@@ -585,45 +585,67 @@ def test_shipped_yaml_follows_its_schema(path: Path) -> None:
 
 # --------------------------------------------------------------------------- result schema
 
+# In the shape Evaluation.to_dict() writes (checked below against a real result too).
 LEAF_RESULT = {
-    "path": ["产出指标", "数量指标", "场次"],
+    "path": ["产出指标", "场次"],
     "name": "场次",
     "weight": 5,
-    "score": 5,
-    "reported": 5,
-    "target": {"text": "≥10次", "parsed": {"op": ">=", "value": "10", "unit": "次"}},
-    "actual": {"text": "18次", "parsed": {"value": "18", "unit": "次"}},
+    "effective_weight": 5,
+    "target": {"text": "≥10次", "parsed": "≥10次"},
+    "actual": {"text": "18次", "parsed": "18次"},
     "rule": {"name": "正向", "kind": "ratio"},
-    "line": None,
+    "line": "met",
     "ratio": 1.8,
     "raw_score": 5,
+    "score": 5,
     "status": "达成",
-    "flags": ["超额完成"],
-    "explanation": "18次 ≥ 10次，得满分",
+    "tier": None,
+    "flags": ["over_achievement"],
+    "reported": 5,
+    "note": None,
+    "explanation": "完成值 18次 达到指标值 ≥10次，得满分 5",
 }
 
 
 def result(**changes: Any) -> dict[str, Any]:
     leaf = {**LEAF_RESULT, **changes}
     return {
-        "template": {"id": "a/b", "version": "1", "name": "模板"},
-        "form": {"unit": "单位", "year": 2023, "file": None},
-        "hash": "sha256:0",
-        "total": 5,
+        "template": {"id": "a/b", "name": "模板", "version": "1"},
+        "form": {"unit": "单位", "year": "2023", "file": None},
+        "digest": "sha256:0",
         "weight": 100,
+        "total": 5,
+        "raw_total": 5,
         "grade": "差",
         "reported_total": None,
+        "not_applicable_weight": 0,
+        "places": 2,
         "items": [
             {
                 "path": ["产出指标"],
                 "name": "产出指标",
                 "weight": 5,
                 "score": 5,
+                "reported": None,
                 "children": [leaf],
             }
         ],
-        "findings": [{"code": "x", "severity": "warning", "message": "说明", "path": []}],
+        "findings": [
+            {"code": "over_achievement", "severity": "warning", "message": "说明", "path": []}
+        ],
     }
+
+
+def test_every_field_of_a_real_result_is_described() -> None:
+    """The schema lists exactly what results hold: no field undescribed, none left over."""
+    import perfscore
+
+    for path in sorted((REPO / "examples").rglob("*.yaml")):
+        try:
+            data = json.loads(perfscore.score(path).to_json())
+        except perfscore.PerfscoreError:
+            continue
+        assert validate(Document(data=data, file=str(path)), "result") == [], path
 
 
 def test_result_schema_accepts_a_result() -> None:
@@ -644,8 +666,8 @@ def test_result_schema_requires_leaf_fields() -> None:
 
 
 def test_result_numbers_are_json_numbers() -> None:
-    errors = validate(Document(data=result(score="5"), file="<result>"), "result")
-    assert [e.message for e in errors] == ["“score”应为数值或空值"]
+    errors = validate(Document(data=result(reported="5"), file="<result>"), "result")
+    assert [e.message for e in errors] == ["“reported”应为数值或空值"]
 
 
 # --------------------------------------------------------------------------- robustness
