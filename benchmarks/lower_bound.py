@@ -80,7 +80,7 @@ def objects_only(template: perfscore.Template, forms: list[dict[str, Any]]) -> N
                         raw_score=outcome.raw,
                         score=score,
                         status="",
-                        explanation=_explain(outcome, outcome.raw, score, 2),
+                        explanation=_explain(outcome, outcome.raw, score, 2, node.weight),
                         target_text=entry["target"],
                         actual_text=entry["actual"],
                         ratio=outcome.ratio,

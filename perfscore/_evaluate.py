@@ -273,7 +273,7 @@ class _Evaluator:
             leaf,
             weight,
             outcome.line,
-            _explain(outcome, raw, score, places),
+            _explain(outcome, raw, score, places, weight),
             status=status,
             flags=tuple(dict.fromkeys(flags)) if flags else (),
             raw=raw,
@@ -533,14 +533,25 @@ def _result(
     )
 
 
-def _explain(outcome: Outcome, raw: Decimal, score: Decimal, places: int) -> Text:
-    """The rule's sentence and the rounding step, rendered when first read."""
+def _explain(outcome: Outcome, raw: Decimal, score: Decimal, places: int, weight: Decimal) -> Text:
+    """The rule's sentence, the value of its expression, how it was limited (to the weight,
+    to 0, or by an over-achievement deduction) and the rounding, rendered when first read."""
     why = outcome.explanation
+    value = outcome.raw if outcome.value is None else outcome.value
 
     def render() -> str:
         text = str(why)
         if outcome.arithmetic:
-            return f"{text} = {fmt(raw)} → {fmt_fixed(score, places)}"
+            text = f"{text} = {fmt(value)}"
+        if value != raw:
+            if raw == weight and value > weight:
+                text += f"，超过分值，以 {fmt(weight)} 分为限"
+            elif raw == 0 and value < 0:
+                text += "，低于 0 分，按 0 分计"
+            else:  # an over-achievement deduction (its finding says how much and why)
+                text += f"，按模板规定扣减后为 {fmt(raw)}"
+        if outcome.arithmetic:
+            return f"{text} → {fmt_fixed(score, places)}"
         if raw != score:
             return f"{text}，{fmt(raw)} 四舍五入为 {fmt_fixed(score, places)}"
         return text

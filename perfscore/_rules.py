@@ -56,6 +56,9 @@ class Outcome:
     met: bool | None = None
     ratio: Decimal | None = None
     arithmetic: bool = True  # whether the explanation ends in an expression to show "= x → y"
+    #: The expression's own value when the rule limited it to get ``raw`` (2 × 2 = 4, but the
+    #: weight is 3): the explanation shows both. None: the expression's value is ``raw``.
+    value: Decimal | None = None
     flags: tuple[str, ...] = ()
     tier: str | None = None
     status: str | None = None  # overrides the status derived from the score (tiers)
@@ -212,7 +215,7 @@ def _score_ratio(p: RatioParams, x: ScoreInput) -> Outcome:
         ratio = b.value / a.value if a.value > 0 else None
         weight = x.weight
         text = Text(lambda: _met_text(b, target, weight))
-        return Outcome(weight, "met", text, met=True, ratio=ratio)
+        return Outcome(weight, "met", text, met=True, ratio=ratio, arithmetic=False)
     av, bv = a.value, b.value
     if direction == "equal" and av == 0:
         if p.zero_target == "manual":
@@ -244,12 +247,13 @@ def _score_ratio(p: RatioParams, x: ScoreInput) -> Outcome:
         ratio = bv / av
         weight = x.weight
         raw = min(ONE, max(ZERO, ratio)) * weight
+        relation = "超出" if ratio > 1 else "未达"  # an equal (=) target missed from above
         text = Text(
             lambda: (
-                f"完成值 {fmt_q(b)} 未达指标值 {target}，按完成比例计分：{fmt(bv)} ÷ {fmt(av)} × {fmt(weight)}"
+                f"完成值 {fmt_q(b)} {relation}指标值 {target}，按完成比例计分：{fmt(bv)} ÷ {fmt(av)} × {fmt(weight)}"
             )
         )
-        return Outcome(raw, "ratio", text, met=False, ratio=ratio)
+        return Outcome(raw, "ratio", text, met=False, ratio=ratio, value=ratio * weight)
     # reverse: lower is better, actual above the target
     if av <= 0:
         return Outcome(
@@ -282,7 +286,7 @@ def _score_range(target: Target, b: Quantity, weight: Decimal) -> Outcome:
     interval = target.interval
     assert interval is not None
     if interval.contains(b):
-        return Outcome(weight, "met", _met_text(b, target, weight), met=True)
+        return Outcome(weight, "met", _met_text(b, target, weight), met=True, arithmetic=False)
     low, high = interval.low, interval.high
     if low is not None and b.base < low.base and low.base > 0:
         ratio = b.base / low.base
@@ -727,12 +731,13 @@ def _score_checklist(p: ChecklistParams, x: ScoreInput) -> Outcome:
     have = len(set(present))
     missing = len(p.items) - have
     if p.mode == "add":
-        raw = min(x.weight, have * p.points)
+        value = have * p.points
         text = f"检查清单 {len(p.items)} 项中具备 {have} 项，每项 {fmt(p.points)} 分：{have} × {fmt(p.points)}"
     else:
-        raw = max(ZERO, x.weight - missing * p.points)
+        value = x.weight - missing * p.points
         text = f"检查清单 {len(p.items)} 项中缺 {missing} 项，每缺一项扣 {fmt(p.points)} 分：{fmt(x.weight)} − {missing} × {fmt(p.points)}"
-    return Outcome(raw, f"items:{have}", text, met=missing == 0)
+    raw = min(x.weight, max(ZERO, value))
+    return Outcome(raw, f"items:{have}", text, met=missing == 0, value=value)
 
 
 # ---------------------------------------------------------------- formula

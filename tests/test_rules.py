@@ -376,3 +376,28 @@ def test_a_broken_named_rule_is_reported_once() -> None:
     messages = [e.message for e in info.value.errors]
     assert len(messages) == 1, messages
     assert "空隙" in messages[0]
+
+
+# ------------------------------------------------------------------ explanations say what happened
+
+
+def test_a_score_limited_to_the_weight_says_so() -> None:
+    rules = {"清单": {"kind": "checklist", "items": ["制度", "台账", "公开"], "points": "2"}}
+    r = score_leaf(
+        {"name": "被测指标", "weight": "3", "rule": "清单", "actual": ["制度", "公开"]},
+        tmpl=template(rules=rules),
+    )
+    assert r.explanation == (
+        "检查清单 3 项中具备 2 项，每项 2 分：2 × 2 = 4，超过分值，以 3 分为限 → 3.00"
+    )
+
+
+def test_an_equal_target_missed_from_above_is_not_called_unreached() -> None:
+    r = score_leaf(leaf("=10次", "12次"))
+    assert r.explanation.startswith("完成值 12次 超出指标值 =10次")
+    assert r.explanation.endswith("12 ÷ 10 × 10 = 12，超过分值，以 10 分为限 → 10.00")
+
+
+def test_full_marks_are_not_written_as_arithmetic() -> None:
+    r = score_leaf(leaf("≥10次", "18次"))
+    assert r.explanation == "完成值 18次 达到指标值 ≥10次，得满分 10"
