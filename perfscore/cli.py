@@ -231,7 +231,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     try:
         text = render_explain(result, args.indicator)
     except KeyError as exc:
-        print(f"找不到指标：{exc.args[0]}", file=sys.stderr)
+        print(f"perfscore explain：{exc.args[0]}", file=sys.stderr)  # find() words it
         return EXIT_USAGE
     _emit(text, args.output)
     return EXIT_OK

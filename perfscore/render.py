@@ -255,11 +255,9 @@ def render_explain(result: Evaluation, indicator: str | None = None) -> str:
     _check_arguments(result, "text")
     p = result.places
     if indicator is not None:
-        key: str | tuple[str, ...] = (
-            tuple(s.strip() for s in indicator.replace("›", "/").split("/"))
-            if ("/" in indicator or "›" in indicator)
-            else indicator
-        )
+        key: str | tuple[str, ...] = indicator
+        if isinstance(indicator, str) and ("/" in indicator or "›" in indicator):
+            key = tuple(s.strip() for s in indicator.replace("›", "/").split("/") if s.strip())
         node = result.find(key)
         nodes: list[NodeResult] = [node]
     else:

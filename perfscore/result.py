@@ -188,7 +188,9 @@ class Evaluation:
             for node in nodes:
                 if node.path == name_or_path:
                     return node
-            raise KeyError(name_or_path)
+            from .errors import format_path
+
+            raise KeyError(f"没有路径为“{format_path(name_or_path)}”的指标")
         hits = [n for n in nodes if n.name == name_or_path]
         if len(hits) == 1:
             return hits[0]

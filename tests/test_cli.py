@@ -136,3 +136,9 @@ def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "schema", "form")
     assert code == 0
     assert json.loads(out)["$schema"].startswith("https://json-schema.org/draft/2020-12")
+
+
+def test_explain_an_unknown_path_says_it_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "explain", SEED, "产出指标/不存在")
+    assert code == 2
+    assert "没有路径为“产出指标 › 不存在”的指标" in err and "(" not in err
