@@ -41,7 +41,7 @@ from typing import Any, TextIO
 import attrs
 
 from ._evaluate import _Evaluator, _in_unit_of, compute_values, evaluate
-from ._numbers import local_context, quantize
+from ._numbers import in_local_context, local_context, quantize
 from ._rules import KINDS, ScoreInput, _bounds
 from ._text import fmt
 from ._yaml import load_yaml
@@ -188,6 +188,7 @@ def _report(failure: Failure, ref: str, stream: TextIO) -> None:
 # ====================================================================== the checks
 
 
+@in_local_context  # the checks do Decimal arithmetic: never in the caller's context
 def check_properties(
     template: Template,
     *,

@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     ) from exc
 
 from . import _units
-from ._numbers import local_context, quantize
+from ._numbers import in_local_context, local_context, quantize
 from ._rules import _bounds
 from .errors import PerfscoreError
 from .model import Rule, Template, TemplateNode
@@ -183,6 +183,12 @@ def _number(draw: Draw, low: Decimal, high: Decimal, places: int) -> Decimal:
 def _check_range(
     min_value: Decimal | str | int, max_value: Decimal | str | int
 ) -> tuple[Decimal, Decimal]:
+    for bound in (min_value, max_value):
+        if isinstance(bound, float | bool):
+            raise InvalidArgument(
+                f"min_value、max_value 不接受 {type(bound).__name__}（{bound!r}）：请写成字符串或 Decimal，"
+                '如 "0.1"，浮点数无法精确表示'
+            )
     low, high = Decimal(min_value), Decimal(max_value)
     if not (low.is_finite() and high.is_finite()) or low > high:
         raise InvalidArgument(f"min_value {low} 应为有限数且不大于 max_value {high}")
@@ -190,6 +196,7 @@ def _check_range(
 
 
 @st.composite
+@in_local_context  # draws do Decimal arithmetic: never in the caller's context
 def _numbers(draw: Draw, low: Decimal, high: Decimal, places: int) -> Decimal:
     return _number(draw, low, high, places)
 
@@ -225,6 +232,7 @@ def _unit(draw: Draw, family: str) -> str:
 
 
 @st.composite
+@in_local_context  # draws do Decimal arithmetic: never in the caller's context
 def _units_strategy(draw: Draw, families: tuple[str, ...]) -> str:
     return str(_pick(draw, _SPELLINGS[_pick(draw, families)]))
 
@@ -260,6 +268,7 @@ def _quantity_text(draw: Draw, family: str | None, low: Decimal, high: Decimal, 
 
 
 @st.composite
+@in_local_context  # draws do Decimal arithmetic: never in the caller's context
 def _quantities(draw: Draw, family: str | None, low: Decimal, high: Decimal, places: int) -> str:
     return _quantity_text(draw, family, low, high, places)
 
@@ -350,6 +359,7 @@ def _target_text(
 
 
 @st.composite
+@in_local_context  # draws do Decimal arithmetic: never in the caller's context
 def _targets(
     draw: Draw,
     op: str | None,
@@ -463,6 +473,7 @@ def _actual_text(draw: Draw, t: Target, words: Sequence[str], allow_negative: bo
 
 
 @st.composite
+@in_local_context  # draws do Decimal arithmetic: never in the caller's context
 def _actuals(draw: Draw, t: Target, words: tuple[str, ...], allow_negative: bool) -> str:
     return _actual_text(draw, t, words, allow_negative)
 
@@ -924,6 +935,7 @@ def forms(
 
 
 @st.composite
+@in_local_context  # draws do Decimal arithmetic: never in the caller's context
 def _forms(
     draw: Draw, template: Template, max_leaves: int, reported: bool, not_applicable: bool
 ) -> dict[str, Any]:

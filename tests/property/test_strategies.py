@@ -6,13 +6,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import perfscore
 from perfscore import strategies as ps
 from perfscore.targets import parse_actual, parse_quantity, parse_target
 
-from .support import scaled, score, template_and_form
+from .support import ROOT, scaled, score, template_and_form
 
 OPS = (">=", ">", "<=", "<", "=", "range", "qualitative")
 
@@ -92,3 +94,25 @@ def test_numbers_respect_their_bounds() -> None:
         assert isinstance(exponent, int) and exponent >= -3
 
     check()
+
+
+def test_strategies_ignore_the_callers_decimal_context() -> None:
+    """Drawing does Decimal arithmetic in perfscore's own context, not a caller's prec=3."""
+    import decimal
+
+    from hypothesis import find
+
+    template = perfscore.load_template(ROOT / "indicators" / "hunan" / "unit-self-evaluation.yaml")
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        ctx.traps[decimal.Inexact] = True
+        form = find(ps.forms(template), lambda _form: True)
+        number = find(ps.numbers(min_value="0.1", max_value="9999.99"), lambda n: n > 100)
+    assert form["indicators"] and number > 100
+
+
+def test_float_bounds_are_refused() -> None:
+    from hypothesis.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument, match="浮点数"):
+        ps.numbers(min_value=0.1).example()  # type: ignore[arg-type]
