@@ -308,11 +308,12 @@ def in_local_context(func: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
-def quantize(value: Decimal, places: int) -> Decimal:
+def quantize(value: Decimal, places: int, *, rounding: str = ROUND_HALF_UP) -> Decimal:
     """Round to ``places`` decimals, 四舍五入 (``9.695`` → ``9.70``, ``2.675`` → ``2.68``).
 
     Never ``round()`` (ties to even) and never through a float. The precision is raised for the
-    duration so that values with many digits round instead of failing.
+    duration so that values with many digits round instead of failing. ``rounding`` is for
+    showing numbers (``ROUND_DOWN``: cut, as explanations do); scores always round half up.
     """
     if isinstance(value, bool) or not isinstance(value, Decimal):
         raise InputTypeError(
@@ -329,10 +330,10 @@ def quantize(value: Decimal, places: int) -> Decimal:
     step = _STEPS.get(places)
     if step is not None and value.adjusted() + places + 3 <= DECIMAL_CONTEXT.prec:
         # The usual case (a score): perfscore's context passed directly, no context switch.
-        return value.quantize(step, rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT)
+        return value.quantize(step, rounding=rounding, context=DECIMAL_CONTEXT)
     with decimal.localcontext(DECIMAL_CONTEXT) as ctx:
         ctx.prec = max(DECIMAL_CONTEXT.prec, value.adjusted() + places + 3)
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return value.quantize(Decimal(1).scaleb(-places), rounding=rounding)
 
 
 #: 10⁻ⁿ for the usual numbers of places.

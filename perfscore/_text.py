@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from ._numbers import DECIMAL_CONTEXT
+from ._numbers import quantize
 
 __all__ = ["fmt", "fmt_fixed", "fmt_q"]
 
@@ -28,33 +28,16 @@ _SHOWN: dict[tuple[Decimal, int], str] = {}
 
 
 def _fmt(value: Decimal, places: int) -> str:
-    # perfscore's own context, not the caller's: a global prec=3 or trapped Inexact must not
-    # change (or break) what is shown.
-    step = _STEPS.get(places)
-    if step is not None and value.adjusted() + places + 3 <= DECIMAL_CONTEXT.prec:
-        cut = value.quantize(step, rounding=ROUND_DOWN, context=DECIMAL_CONTEXT)
-    else:
-        with localcontext(DECIMAL_CONTEXT) as ctx:
-            ctx.prec = max(ctx.prec, value.adjusted() + places + 3)
-            cut = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    # Cut, not rounded, in perfscore's own context (quantize's): a caller's prec=3 or trapped
+    # Inexact must not change (or break) what is shown.
+    cut = quantize(value, places, rounding=ROUND_DOWN)
     text = _plain(cut)
     return text + "…" if cut != value else text
 
 
-_STEPS = {places: Decimal(1).scaleb(-places) for places in range(9)}
-
-
 def fmt_fixed(value: Decimal, places: int) -> str:
     """Exactly ``places`` decimals, as printed in score columns (value already rounded)."""
-    step = _STEPS.get(places)
-    if (
-        step is not None
-        and value.is_finite()
-        and value.adjusted() + places + 3 <= DECIMAL_CONTEXT.prec
-    ):
-        return f"{value.quantize(step, rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT):f}"
-    with localcontext(DECIMAL_CONTEXT):
-        return f"{value:.{places}f}"
+    return f"{quantize(value, places):f}" if value.is_finite() else str(value)
 
 
 def fmt_q(quantity: Any) -> str:
