@@ -188,7 +188,7 @@ class _Evaluator:
             return False
         if not leaf.applicable or (leaf.actual is not None and leaf.actual.is_not_applicable):
             return True
-        return self._missing(leaf) and self.template.missing == "not_applicable"
+        return self.template.missing == "not_applicable" and self._missing(leaf)
 
     def _missing(self, leaf: Leaf) -> bool:
         kind = KINDS[leaf.rule.kind]

@@ -24,8 +24,6 @@ from ._units import Unit
 from .errors import PerfscoreError
 from .targets import (
     COMPARATORS,
-    MISSING_TEXTS,
-    NOT_APPLICABLE_TEXTS,
     Actual,
     Quantity,
     Target,
@@ -40,10 +38,8 @@ _SHAPE: Final = re.compile(r"([^0-9]*?)([0-9]{1,15}(?:\.[0-9]{1,15})?)([^0-9]*)"
 # Characters that, folded, could be read as part of a number or a second one.
 _JOINS: Final = re.compile(r"[\d.,+\-eE]")
 _MAX_LENGTH: Final = 150  # well inside the grammar's own limit on a quantitative text
-# Special actual texts (无, 不适用 …) hold no digit, so a text with a number is never one.
-_SPECIAL_HAVE_DIGITS: Final = any(
-    any(c.isdigit() for c in t) for t in MISSING_TEXTS | NOT_APPLICABLE_TEXTS
-)
+# Special actual texts (无, 不适用 …) hold no digit, so a text with a number is never one
+# (tests/test_fastparse.py checks it).
 _CACHE_SIZE: Final = 4096
 
 #: shape → (op, unit, flags), or None for a shape the full grammar must read
@@ -113,8 +109,6 @@ def target(text: str) -> Target | None:
 
 def actual(text: str, of: Target | None) -> Actual | None:
     """``parse_actual(text, of)`` when ``text`` has a known quantity shape, else ``None``."""
-    if _SPECIAL_HAVE_DIGITS:
-        return None
     parts = _split(text)
     if parts is None:
         return None

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from ._numbers import DECIMAL_CONTEXT, parse_decimal
+from ._reader import suggest
 from .errors import FormulaError, InputTypeError, TargetSyntaxError
 
 __all__ = ["FUNCTIONS", "Formula", "FormulaLimits", "compile_formula", "formula_limits"]
@@ -322,7 +323,7 @@ def compile_formula(
                     f"公式中不允许调用“{name}”",
                     value=text,
                     expected="min、max、abs、clamp、round 之一",
-                    hint=_suggest(name, FUNCTIONS),
+                    hint=suggest(name, FUNCTIONS),
                 )
             if node.keywords:
                 raise FormulaError("公式中的函数不接受关键字参数", value=text)
@@ -350,7 +351,7 @@ def compile_formula(
                     f"公式中的名称“{real}”未声明",
                     value=text,
                     expected="已声明的输入项、计算项或规则变量",
-                    hint=_suggest(real, allowed_set),
+                    hint=suggest(real, allowed_set),
                 )
             used.add(real)
     return Formula(text=text, names=frozenset(used), tree=module.body, aliases=tuple(aliases))
@@ -369,10 +370,3 @@ def _paren_depth(source: str) -> int:
         elif ch == ")":
             depth -= 1
     return best
-
-
-def _suggest(name: str, choices: Iterable[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
-    return f"您是不是要写“{close[0]}”？" if close else None

@@ -29,8 +29,8 @@ from .errors import InputTypeError, LoadError
 
 __all__ = ["MAX_DEPTH", "document_from_data", "document_from_json", "normalize"]
 
-#: Deepest nesting of mappings and lists accepted (the YAML loader's default too).
-MAX_DEPTH: Final = 50
+#: Deepest nesting of mappings and lists accepted: the YAML loader's default.
+MAX_DEPTH: Final = DEFAULT_LIMITS.max_depth
 # Decimals whose plain notation would be longer than this keep str()'s exponent form.
 _MAX_PLAIN_DIGITS: Final = 1000
 

@@ -12,13 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from ._numbers import parse_decimal
-from ._yaml import Document
+from ._yaml import Document, JsonPath
 from .errors import BuildError, PerfscoreError
 from .targets import Quantity, parse_quantity
 
 __all__ = ["JsonPath", "Reader", "suggest"]
-
-JsonPath = tuple[str | int, ...]
 
 
 def suggest(name: str, choices: Iterable[str]) -> str | None:

@@ -105,7 +105,7 @@ def _parse_execution(raw: Mapping[str, Any], r: Reader, at: JsonPath, ip: Sequen
     cap = r.share(raw.get("cap", "100%"), (*at, "cap"), ip, what="执行率上限")
     if cap is not None and not ZERO < cap <= ONE:
         r.fail(
-            "执行率上限应大于 0 且不超过 100%（执行率达到上限即得满分）",
+            "执行率上限应大于 0 且不超过 100%（执行率高于上限时按上限计分）",
             (*at, "cap"),
             ip,
             value=raw.get("cap"),
@@ -605,7 +605,8 @@ def _check_cover(
 def _score_bands(p: BandsParams, x: ScoreInput) -> Outcome:
     q = x.actual if p.of == "actual" else x.named(p.of)
     if q is None:
-        raise _fail(f"区间计分需要数值（{p.of}）", value=x.word)
+        what = "实际完成值" if p.of == "actual" else f"“{p.of}”"
+        raise _fail(f"区间计分需要数值型的{what}", value=x.word, expected="如 18次、95%")
     for i, band in enumerate(p.bands, 1):
         if band.range.contains(q):
             pts = min(_points(band.score, x.weight), x.weight)

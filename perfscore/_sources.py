@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
-from ._yaml import open_error
+from ._yaml import DEFAULT_LIMITS, open_error
 from .errors import LoadError, PerfscoreError
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ _YAML_SUFFIXES: Final = (".yaml", ".yml")
 _JSON_SUFFIXES: Final = (".json", ".jsonl")
 #: Name of standard input in locations.
 STDIN: Final = "<stdin>"
-_DEFAULT_MAX_BYTES: Final = 2_000_000  # perfscore.Limits().max_bytes
 _TEMPLATE_LINE: Final = re.compile(r"^kind:\s*template\s*$", re.MULTILINE)
 
 
@@ -89,7 +88,7 @@ def iter_sources(
     * a path that does not exist is passed on (reading it reports 找不到文件).
     """
     wanted = tuple(s.lower() for s in suffixes)
-    max_bytes = limits.max_bytes if limits is not None else _DEFAULT_MAX_BYTES
+    max_bytes = (limits or DEFAULT_LIMITS).max_bytes
     for item in inputs:
         name = os.fspath(item)
         if name == "-":

@@ -90,6 +90,7 @@ from typing import Any, Final
 
 import attrs
 
+from ._findings import severity_of
 from ._yaml import Document, JsonPath, Position, open_error
 from .errors import LoadError
 from .result import Finding
@@ -476,7 +477,7 @@ class _Out:
         self.problems.append(
             Finding(
                 code="row_unreadable",
-                severity="warning",
+                severity=severity_of("row_unreadable"),
                 message=f"第 {r + 1} 行无法读取：{reason}",
                 values=(("行内容", content),) if content else (),
                 file=self.name,

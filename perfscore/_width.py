@@ -20,9 +20,4 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int, *, align: str = "left") -> str:
     """Pad ``text`` with spaces to ``width`` display columns (never truncates)."""
     gap = max(0, width - display_width(text))
-    if align == "right":
-        return " " * gap + text
-    if align == "center":
-        left = gap // 2
-        return " " * left + text + " " * (gap - left)
-    return text + " " * gap
+    return " " * gap + text if align == "right" else text + " " * gap

@@ -767,14 +767,15 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     In a folder, ``.json``/``.jsonl`` files are taken only when their first record is a form
     (``"kind": "form"``), so written results and reports are not read back as forms.
     """
-    from ._sources import _DEFAULT_MAX_BYTES, _wanted
+    from ._sources import _wanted
+    from ._yaml import DEFAULT_LIMITS
 
     out: list[str] = []
     for p in paths:
         path = Path(p)
         if os.fspath(p) != "-" and path.is_dir():
             for f in sorted(path.rglob("*")):
-                if _wanted(f, FORM_SUFFIXES, _DEFAULT_MAX_BYTES):
+                if _wanted(f, FORM_SUFFIXES, DEFAULT_LIMITS.max_bytes):
                     out.append(str(f))
         else:
             out.append(os.fspath(p))
