@@ -217,7 +217,7 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any]) -> int:
     from ._batch_io import StreamProgress
     from ._review_render import render_summary, stream_header
     from .batch import _review_rendered, iter_sources
-    from .cli import _output, _silence_stdout
+    from .cli import _output
     from .review import FORM_SUFFIXES, ReviewSummary
 
     fmt = args.format
@@ -239,9 +239,6 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any]) -> int:
                 if fmt == "text":
                     out.write("\n")
                 out.write(render_summary(summary, fmt))
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_FINDINGS
     finally:
         progress.done()
     return EXIT_FINDINGS if summary.reaches(args.fail_on) else EXIT_OK

@@ -185,9 +185,6 @@ def _score_batch(args: argparse.Namespace) -> int:
                 out.write(text)
                 summary.record(ok, grade)
                 progress.step("")
-    except BrokenPipeError:  # `perfscore score … | head`: stop quietly
-        _silence_stdout()
-        return EXIT_INVALID
     finally:
         progress.done()
     print(summary.text(), file=sys.stderr)
@@ -394,6 +391,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `perfscore … | head` closed the pipe: stop quietly, any command
+        _silence_stdout()
+        return EXIT_INVALID
     return code
 
 

@@ -142,3 +142,25 @@ def test_explain_an_unknown_path_says_it_in_words(capsys: pytest.CaptureFixture[
     code, _, err = run(capsys, "explain", SEED, "产出指标/不存在")
     assert code == 2
     assert "没有路径为“产出指标 › 不存在”的指标" in err and "(" not in err
+
+
+def test_a_closed_pipe_stops_any_command_quietly() -> None:
+    """`perfscore validate … | head -1`: no traceback when the reader goes away."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    code = "import sys; from perfscore.cli import main; sys.exit(main(sys.argv[1:]))"
+    for command in (["validate", "indicators", "examples"], ["review", "examples/review"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, *command],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()  # the reader is gone, as after `| head -1`
+        err = proc.stderr.read().decode("utf-8", "replace")
+        proc.wait(timeout=60)
+        assert "Traceback" not in err and "BrokenPipeError" not in err, err
