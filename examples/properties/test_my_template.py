@@ -78,6 +78,6 @@ def test_satisfaction_scores_proportionally(case: tuple[str, str]) -> None:
 @QUICK
 @given(st.sampled_from([t.name for t in TEMPLATE.rules["三档"].params.tiers]))
 def test_every_tier_word_list_is_reachable(tier: str) -> None:
-    """Each qualitative tier can be chosen, and its top score lies within the weight."""
+    """Each qualitative tier can be chosen by a word written in the form."""
     words = {t.name: t.words for t in TEMPLATE.rules["三档"].params.tiers}[tier]
     assert words, f"档次“{tier}”没有词语，表单只能写 tier 才能选中它"
