@@ -253,6 +253,7 @@ def test_score_jsonl_lines_in_lines_out() -> None:
     assert second["file"] == "in.jsonl" and second["line"] == 3
     # a weight that does not add up, located at the record's line, with the value's path
     assert all(e["line"] == 3 and e["file"] == "in.jsonl" for e in second["errors"])
+    assert second["errors"][0]["indicator_path"] == ["满意度指标"]
     assert third["line"] == 4 and third["errors"][0]["column"] == 2
 
 
@@ -722,3 +723,38 @@ def test_a_defect_on_one_form_is_that_forms_error_and_the_batch_goes_on(
 def test_a_path_with_a_nul_is_an_error_record_not_an_exception() -> None:
     (outcome,) = list(score_stream(["a\x00.jsonl"]))
     assert not outcome.ok and outcome.errors[0].message.startswith("无法读取文件")
+
+
+def test_a_scored_form_leaves_no_reference_cycle_behind() -> None:
+    """With the collector off, nothing of 200 streamed forms is left for it to find."""
+    template = perfscore.load_template(helper_template())
+    lines = [
+        json.dumps(
+            {
+                "kind": "form",
+                "template": "test/simple",
+                "unit": f"单位{i}",
+                "indicators": {
+                    "指标": [
+                        {"name": "场次", "target": "≥10次", "actual": f"{i % 20}次", "weight": 100}
+                    ]
+                },
+            },
+            ensure_ascii=False,
+        )
+        for i in range(200)
+    ]
+    list(score_jsonl(lines[:5], template=template))  # caches and templates made first
+    gc.collect()
+    gc.disable()
+    try:
+        for out in score_jsonl(lines, template=template):
+            assert "errors" not in out
+        for outcome in score_stream(
+            (FormSource("<memory>", i + 1, text) for i, text in enumerate(lines)),
+            template=template,
+        ):
+            outcome.to_json_line()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

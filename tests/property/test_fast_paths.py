@@ -111,7 +111,10 @@ def _general(monkeypatch: pytest.MonkeyPatch) -> None:
 def _outcome(data: dict[str, Any], template: perfscore.Template) -> Any:
     try:
         form = perfscore.load_form(data, template=template)
-        return form.nodes, perfscore.evaluate(form).to_json()
+        result = perfscore.evaluate(form)
+        line = result.to_json(indent=None)  # the direct one-line writer …
+        assert line == _dumps(result.to_dict(), indent=None) + "\n"  # … is json.dumps
+        return form.nodes, result.to_json()
     except PerfscoreError as err:
         return "error", str(err)
 
