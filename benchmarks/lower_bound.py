@@ -42,8 +42,7 @@ def objects_only(template: perfscore.Template, forms: list[dict[str, Any]]) -> N
                     assert node.weight is not None
                     target = _build._parse_target(entry["target"])
                     actual = _build._parse_actual(entry["actual"], target)
-                    key = "qualitative" if target.op == "qualitative" else target.op
-                    rule = template.rules[template.defaults[key]]
+                    rule = template.rules[template.defaults[target.op]]
                     Leaf(
                         name=name,
                         path=node.path,

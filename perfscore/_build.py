@@ -814,8 +814,6 @@ class _Binder:
         self.broken = dict(broken or {})
         #: Finding code of r.errors[i] (lenient reading); untagged errors are value_unreadable.
         self.tags: dict[int, str] = {}
-        #: The Position of every entry of a document without positions (data from Python).
-        self.unplaced = None if r.doc.positions else Position(r.doc.file)
 
     def tag(self, mark: int, code: str) -> bool:
         """Give ``code`` to the errors recorded since ``mark``; True when there were any."""
@@ -919,7 +917,7 @@ class _Binder:
                     path=t.path,
                     weight=t.weight if t.weight is not None else got,
                     children=children,
-                    position=self.unplaced or _pos(self.r, here),
+                    position=_pos(self.r, here),
                 )
             )
         return tuple(out)
@@ -1028,12 +1026,10 @@ class _Binder:
         if rule is None and t is not None:
             rule = t.rule
         if rule is None and target is not None:
-            key = "qualitative" if target.op == "qualitative" else target.op
-            rule_name = self.t.defaults.get(key)
-            rule = self.t.rules.get(rule_name) if rule_name else None
+            rule = self.default_rule(target)
             if rule is None:
                 r.fail(
-                    f"模板没有为“{key}”类指标规定默认计分规则",
+                    f"模板没有为“{'定性' if target.op == 'qualitative' else target.op}”类指标规定默认计分规则",
                     (*at, "target"),
                     path,
                     expected="在模板 defaults 中补充，或在此指标写 rule",
@@ -1092,6 +1088,11 @@ class _Binder:
             unreadable=unreadable,
         )
 
+    def default_rule(self, target: Target) -> Rule | None:
+        """The template's rule for targets of this kind (defaults: ``>=``, ``qualitative`` …)."""
+        name = self.t.defaults.get(target.op)
+        return self.t.rules.get(name) if name else None
+
     def plain_leaf(
         self, e: Mapping[str, Any], at: JsonPath, parent: tuple[str, ...], t: TemplateNode | None
     ) -> Leaf | None:
@@ -1138,12 +1139,9 @@ class _Binder:
             return None
         rule = t.rule if t is not None else None
         if rule is None:
-            rule_name = self.t.defaults.get(
-                "qualitative" if target.op == "qualitative" else target.op
-            )
-            rule = self.t.rules.get(rule_name) if rule_name else None
-            if rule is None:
-                return None
+            rule = self.default_rule(target)
+        if rule is None:
+            return None
         reported_raw = e.get("reported")
         reported = None
         if reported_raw is not None:
@@ -1164,7 +1162,7 @@ class _Binder:
             actual_from=t.actual_from if t is not None else None,
             reported=reported,
             note=None if note is None else str(note),
-            position=self.unplaced or _pos(self.r, at),
+            position=_pos(self.r, at),
         )
 
     def actual(

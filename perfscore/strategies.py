@@ -692,7 +692,7 @@ class _Builder:
         entry: dict[str, Any] = {}
         rule = node.rule
         if rule is None and node.target is not None:
-            key = "qualitative" if node.target.op == "qualitative" else node.target.op
+            key = node.target.op
             rule = self.t.rules.get(self.t.defaults.get(key, ""))
         if rule is None:  # the form chooses the rule (and maybe the target)
             route = _pick(self.draw, self.routes(weight))
