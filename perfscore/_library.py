@@ -17,7 +17,7 @@ from typing import Any
 from ._build import build_template
 from ._reader import suggest
 from ._resources import indicators_dir
-from ._yaml import Document, Limits, load_yaml
+from ._yaml import DEFAULT_LIMITS, Document, Limits, load_yaml, open_error
 from .errors import PerfscoreError, TemplateNotFoundError
 from .model import Template
 
@@ -32,7 +32,9 @@ class TemplateLibrary:
     ) -> None:
         self.search_path = [Path(p) for p in search_path]
         self.limits = limits
-        self._cache: dict[tuple[str, int, int], Template] = {}
+        #: resolved path → (modification time, size, built template): one entry per file, so
+        #: a template edited many times in a long-running process is not kept once per edit.
+        self._cache: dict[str, tuple[int, int, Template]] = {}
         self._lock = threading.Lock()
 
     def directories(self) -> list[Path]:
@@ -79,19 +81,17 @@ class TemplateLibrary:
         p = Path(path)
         try:
             stat = p.stat()
-        except OSError as exc:
-            raise TemplateNotFoundError(
-                f"无法读取模板文件：{exc.strerror}", file=str(path)
-            ) from exc
-        key = (str(p.resolve()), stat.st_mtime_ns, stat.st_size)
+        except (OSError, ValueError) as exc:
+            reason = open_error(str(path), exc).message
+            raise TemplateNotFoundError(f"无法读取模板文件：{reason}", file=str(path)) from exc
+        key, version = str(p.resolve()), (stat.st_mtime_ns, stat.st_size)
         with self._lock:
             cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        doc = load_yaml(p, limits=self.limits) if self.limits else load_yaml(p)
-        template = self.build(doc)
+        if cached is not None and cached[:2] == version:
+            return cached[2]
+        template = self.build(load_yaml(p, limits=self.limits or DEFAULT_LIMITS))
         with self._lock:
-            self._cache[key] = template
+            self._cache[key] = (*version, template)
         return template
 
     def build(self, doc: Document) -> Template:

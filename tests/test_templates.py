@@ -473,3 +473,19 @@ def test_errors_of_a_referenced_template_say_which_form_line_used_it(tmp_path: P
     (err,) = perfscore.validate(form)
     assert Path(err.file or "").name == "bad.yaml"
     assert err.hint == f"模板由 {form} 第 2 行引用"
+
+
+def test_an_edited_template_is_rebuilt_and_cached_once(tmp_path: Path) -> None:
+    import os
+
+    from perfscore._library import TemplateLibrary
+
+    path = tmp_path / "t.yaml"
+    text = "kind: template\nid: t\nname: 甲\ntotal: 10\nindicators:\n  - {name: A, weight: 10, rule: r}\nrules:\n  r: {kind: manual}\n"
+    lib = TemplateLibrary()
+    for i, name in enumerate(("甲", "乙", "丙")):
+        path.write_text(text.replace("甲", name), encoding="utf-8")
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+        assert lib.load(path).name == name
+        assert lib.load(path) is lib.load(path)  # cached until the file changes
+    assert len(lib._cache) == 1
