@@ -1,8 +1,10 @@
-"""The built, immutable indicator system: a template, and a form bound to its template.
+"""The built indicator system: a template, and a form bound to its template.
 
 Everything here is produced by :func:`perfscore.load_template` / :func:`perfscore.load_form`
 after validation; all numbers are ``Decimal``, all targets parsed, all formulas compiled.
-Instances are frozen, picklable and safe to share between threads.
+Instances are frozen (no attribute can be reassigned), picklable and safe to share between
+threads. The mappings they hold (``inputs``, ``budget``, ``review``, ``data`` …) are not copied
+on the way out: read them, do not change them.
 """
 
 from __future__ import annotations
