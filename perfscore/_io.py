@@ -1,16 +1,23 @@
-"""Writing output files atomically: an interrupted write leaves the previous file intact."""
+"""Writing output files atomically: an interrupted write leaves the previous file intact.
+
+:func:`atomic_write` writes a whole text at once; :class:`AtomicFile` is the same done line
+by line (a batch's output stream).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
 
 from .errors import PerfscoreError
 
-__all__ = ["atomic_write"]
+__all__ = ["AtomicFile", "atomic_write"]
 
 
 # The usual reasons, said in Chinese; anything else keeps the system's own words.
@@ -48,22 +55,88 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     An existing file keeps its permissions; a new one gets the usual ones (umask). On any
     failure the temporary file is removed and the previous ``path`` is left as it was.
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise _error(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
+    with AtomicFile(path, binary=True) as handle:
+        handle.write(data)
+
+
+class AtomicFile:
+    """A file that replaces ``path`` only when everything was written (``with`` or commit).
+
+    Written to ``.<name>.<random>.tmp`` beside the target (hidden, so a folder being read for
+    forms skips it), fsynced and renamed over the target on :meth:`commit`; on :meth:`abort`
+    (or an exception inside ``with``) the temporary file is removed and the previous file is
+    left as it was. Text by default (for streams written line by line); ``binary=True`` takes
+    bytes.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, encoding: str = "utf-8", binary: bool = False
+    ) -> None:
+        self.path = path
+        self.target = Path(path)
+        directory = self.target.parent if str(self.target.parent) else Path(".")
+        try:
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=".tmp", dir=directory
+            )
+        except OSError as exc:
+            raise _error(path, exc) from exc
+        self._handle: IO[Any] | None = (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
+        )
+
+    def write(self, data: Any) -> None:
+        handle = self._handle
+        assert handle is not None, "written after commit or abort"
+        try:
             handle.write(data)
+        except OSError as exc:
+            self.abort()
+            raise _error(self.path, exc) from exc
+
+    def commit(self) -> None:
+        """Flush, fsync and rename over the target (keeping an existing file's mode)."""
+        handle = self._handle
+        if handle is None:
+            return
+        self._handle = None
+        try:
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, _mode(target))
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _error(path, exc) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            handle.close()
+            os.chmod(self.tmp, _mode(self.target))
+            os.replace(self.tmp, self.target)
+        except OSError as exc:
+            _close_quietly(handle)
+            Path(self.tmp).unlink(missing_ok=True)
+            raise _error(self.path, exc) from exc
+        except BaseException:
+            _close_quietly(handle)
+            Path(self.tmp).unlink(missing_ok=True)
+            raise
+
+    def abort(self) -> None:
+        """Drop what was written; the target is untouched."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            _close_quietly(handle)
+        Path(self.tmp).unlink(missing_ok=True)
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def _close_quietly(handle: IO[Any]) -> None:
+    with contextlib.suppress(OSError):
+        handle.close()

@@ -20,7 +20,7 @@ from . import __version__
 from .errors import LoadError, PerfscoreError, flatten
 
 if TYPE_CHECKING:
-    from ._batch_io import AtomicTextFile
+    from ._io import AtomicFile
 
 __all__ = ["main"]
 
@@ -192,7 +192,7 @@ def _score_batch(args: argparse.Namespace) -> int:
 
 
 class _Stdout:
-    """``-o`` not given: write to standard output (same interface as AtomicTextFile)."""
+    """``-o`` not given: write to standard output (same interface as AtomicFile)."""
 
     def write(self, text: str) -> None:
         sys.stdout.write(text)
@@ -204,13 +204,13 @@ class _Stdout:
         sys.stdout.flush()
 
 
-def _output(output: str | None) -> _Stdout | AtomicTextFile:
+def _output(output: str | None) -> _Stdout | AtomicFile:
     """Where a stream goes: stdout, or a file replaced atomically once everything is written."""
     if output is None or output == "-":
         return _Stdout()
-    from ._batch_io import AtomicTextFile
+    from ._io import AtomicFile
 
-    return AtomicTextFile(output)
+    return AtomicFile(output)
 
 
 def _silence_stdout() -> None:
