@@ -10,6 +10,7 @@ imported by :func:`run_review`, so other commands do not pay for it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -164,7 +165,7 @@ def run_review(args: argparse.Namespace) -> int:
                 raise _Usage("流式复核（JSON Lines）不能同时写 --xlsx 工作簿")
         else:
             files = expand(args.forms)
-            if not files:
+            if all(os.path.isdir(f) for f in files):  # only folders without a form file
                 raise _Usage(f"没有找到表单文件（{'、'.join(FORM_SUFFIXES)}）")
     except _Usage as exc:
         print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)

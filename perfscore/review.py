@@ -418,34 +418,20 @@ class BatchReview:
         return any(r.reaches(level) for r in self.reviews)
 
     def summary(self) -> dict[str, Any]:
-        """Counts by grade and by severity, the points at stake, and the forms in order."""
-        grades = Counter(r.grade or UNSCORED for r in self.reviews)
-        severities = Counter(f.severity for r in self.reviews for f in r.findings)
-        codes = Counter(f.code for r in self.reviews for f in r.findings)
-        return {
-            "forms": len(self.reviews),
-            "grades": dict(sorted(grades.items(), key=lambda kv: _grade_order(kv[0], self))),
-            "findings": {s: severities.get(s, 0) for s in ("error", "warning", "info")},
-            "codes": dict(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
-            "points_at_stake": self.points_at_stake,
-            "order": [ReviewEntry.of(r).to_dict() for r in self.reviews],
-        }
+        """Counts by grade and by severity, the points at stake, and every form in order: the
+        streamed :class:`ReviewSummary`, keeping all the forms (so its listing is complete)."""
+        folded = ReviewSummary(top=len(self.reviews))
+        for review in self.reviews:
+            folded.add(review)
+        summary = folded.summary()
+        del summary["order_complete"], summary["order_limit"]  # always complete here
+        return summary
 
     def to_dict(self) -> dict[str, Any]:
         return {"summary": self.summary(), "forms": [r.to_dict() for r in self.reviews]}
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return _dumps(self.to_dict(), indent=indent) + "\n"
-
-
-def _grade_order(grade: str, batch: BatchReview) -> tuple[Decimal, str]:
-    # Grades from the best to the worst (by the highest total that got them), 无法计分 last.
-    totals = [
-        r.evaluation.total
-        for r in batch.reviews
-        if r.evaluation is not None and r.evaluation.grade == grade
-    ]
-    return (-max(totals) if totals else Decimal(1), grade)
 
 
 @attrs.frozen
@@ -774,9 +760,12 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     for p in paths:
         path = Path(p)
         if os.fspath(p) != "-" and path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if _wanted(f, FORM_SUFFIXES, DEFAULT_LIMITS.max_bytes):
-                    out.append(str(f))
+            found = [
+                str(f)
+                for f in sorted(path.rglob("*"))
+                if _wanted(f, FORM_SUFFIXES, DEFAULT_LIMITS.max_bytes)
+            ]
+            out.extend(found or [os.fspath(p)])  # an empty folder stays: reading it says so
         else:
             out.append(os.fspath(p))
     return out

@@ -480,3 +480,13 @@ def test_a_callers_mistake_is_an_error_before_any_form_is_read() -> None:
             review_batch([seed], jobs=jobs, nonsense=1)
         with pytest.raises(InputTypeError):
             review_batch([seed], jobs=jobs, search_path="indicators")
+
+
+def test_a_folder_without_forms_is_reported_not_skipped(tmp_path: Path) -> None:
+    from perfscore.review import review_batch
+
+    (tmp_path / "空").mkdir()
+    batch = review_batch([tmp_path / "空"])
+    (review,) = batch.reviews
+    assert [f.code for f in review.findings] == ["form_unreadable"]
+    assert "目录中没有表单文件" in review.findings[0].message
