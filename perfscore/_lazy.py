@@ -1,8 +1,10 @@
 """Text built on first use: explanations cost nothing until somebody reads them.
 
 A batch of forms makes thousands of explanation sentences that a program reading only the
-scores never looks at. A rule returns ``Text(lambda: f"…")`` instead of the string; the
-sentence is rendered once, when first read, then kept. It compares, hashes and pickles as its
+scores never looks at. The rules met on every form (execution rate, ratio, tiers) and the
+evaluator's own sentence return ``Text(lambda: f"…")`` instead of the string (the rarer rules
+still build theirs at once; both are accepted); the sentence is rendered once, when first read,
+then kept. It compares, hashes and pickles as its
 text. A render function only formats numbers computed beforehand (``perfscore._text`` formats
 in perfscore's own decimal context): it does no arithmetic, which would run in whatever decimal
 context the reader happens to have.
