@@ -322,16 +322,23 @@ class _Evaluator:
         return list(missing)
 
     def _score(self, leaf: Leaf, weight: Decimal) -> tuple[Outcome, Quantity | None]:
+        x = self.score_input(leaf, weight)
+        kind = KINDS[leaf.rule.kind]
+        return kind.score(leaf.rule.params, x), x.actual
+
+    def score_input(self, leaf: Leaf, weight: Decimal) -> ScoreInput:
+        """What the leaf's rule sees (also used by the property checker to try other actuals)."""
         actual: Quantity | None = None
         word: str | None = None
         if leaf.actual_from is not None:
-            actual = self._value_quantity(leaf.actual_from)
+            if leaf.actual_from in self.values:  # always, once _missing has been asked
+                actual = self._value_quantity(leaf.actual_from)
         elif leaf.actual is not None:
             actual = leaf.actual.quantity
             word = leaf.actual.word if leaf.actual.word is not None else leaf.actual.text
         if actual is not None and leaf.target is not None and leaf.target.quantity is not None:
             actual = _in_unit_of(actual, leaf.target.quantity)
-        x = ScoreInput(
+        return ScoreInput(
             weight=weight,
             target=leaf.target,
             actual=actual,
@@ -345,8 +352,6 @@ class _Evaluator:
             budget=self.form.budget,
             places=self.template.rounding.places,
         )
-        kind = KINDS[leaf.rule.kind]
-        return kind.score(leaf.rule.params, x), actual
 
     def _named(self, name: str) -> Quantity | None:
         if name in self.form.budget:

@@ -40,7 +40,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from ._evaluate import _Evaluator, _in_unit_of, compute_values, evaluate
+from ._evaluate import _Evaluator, compute_values, evaluate
 from ._numbers import in_local_context, local_context, quantize
 from ._rules import KINDS, ScoreInput, _bounds
 from ._text import fmt
@@ -766,31 +766,7 @@ def _score_input(
 ) -> ScoreInput:
     evaluator = _Evaluator(form, True)
     evaluator.values = dict(values)
-    actual: Quantity | None = None
-    word: str | None = None
-    if leaf.actual_from is not None:
-        if leaf.actual_from in values:
-            actual = evaluator._value_quantity(leaf.actual_from)
-    elif leaf.actual is not None:
-        actual = leaf.actual.quantity
-        word = leaf.actual.word if leaf.actual.word is not None else leaf.actual.text
-    if actual is not None and leaf.target is not None and leaf.target.quantity is not None:
-        actual = _in_unit_of(actual, leaf.target.quantity)
-    kwargs: dict[str, Any] = {
-        "weight": weight,
-        "target": leaf.target,
-        "actual": actual,
-        "word": word,
-        "items": leaf.actual_items,
-        "given": leaf.given_score,
-        "tier": leaf.tier,
-        "values": values,
-        "budget": form.budget,
-        "places": form.template.rounding.places,
-    }
-    if "named" in attrs.fields_dict(ScoreInput):  # values as quantities, for named references
-        kwargs["named"] = evaluator._named
-    return ScoreInput(**kwargs)
+    return evaluator.score_input(leaf, weight)
 
 
 def _reference_unit(leaf: Leaf, x: ScoreInput) -> Any:
