@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,30 @@ from .model import Template
 __all__ = ["TemplateLibrary", "collect_templates", "default_library"]
 
 
+#: A template file as it was read: (resolved path, modification time in ns, size).
+_Version = tuple[str, int, int]
+# The base files loaded while a template is being built (extends), so that its cache entry
+# can tell when one of them changes.
+_BUILDING: ContextVar[list[_Version] | None] = ContextVar("perfscore_building", default=None)
+
+
+def _note(here: _Version, bases: Iterable[_Version]) -> None:
+    """Tell the build that loaded this file (if any) that it depends on it and its bases."""
+    outer = _BUILDING.get()
+    if outer is not None:
+        outer.append(here)
+        outer.extend(bases)
+
+
+def _unchanged(version: _Version) -> bool:
+    path, mtime, size = version
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return (stat.st_mtime_ns, stat.st_size) == (mtime, size)
+
+
 class TemplateLibrary:
     """Resolves template references and caches built templates (thread-safe)."""
 
@@ -32,9 +57,9 @@ class TemplateLibrary:
     ) -> None:
         self.search_path = [Path(p) for p in search_path]
         self.limits = limits
-        #: resolved path → (modification time, size, built template): one entry per file, so
-        #: a template edited many times in a long-running process is not kept once per edit.
-        self._cache: dict[str, tuple[int, int, Template]] = {}
+        #: resolved path → (its version, the versions of the bases it extends, the template):
+        #: one entry per file, so a template edited many times is not kept once per edit.
+        self._cache: dict[str, tuple[_Version, tuple[_Version, ...], Template]] = {}
         self._lock = threading.Lock()
 
     def directories(self) -> list[Path]:
@@ -77,21 +102,32 @@ class TemplateLibrary:
         )
 
     def load(self, path: str | os.PathLike[str]) -> Template:
-        """Build (or take from the cache) the template in ``path``."""
+        """Build (or take from the cache) the template in ``path``.
+
+        A cached template is used while its file, and every base file it extends, is
+        unchanged (same modification time and size).
+        """
         p = Path(path)
         try:
             stat = p.stat()
         except (OSError, ValueError) as exc:
             reason = open_error(str(path), exc).message
             raise TemplateNotFoundError(f"无法读取模板文件：{reason}", file=str(path)) from exc
-        key, version = str(p.resolve()), (stat.st_mtime_ns, stat.st_size)
+        here: _Version = (str(p.resolve()), stat.st_mtime_ns, stat.st_size)
         with self._lock:
-            cached = self._cache.get(key)
-        if cached is not None and cached[:2] == version:
+            cached = self._cache.get(here[0])
+        if cached is not None and cached[0] == here and all(map(_unchanged, cached[1])):
+            _note(here, cached[1])
             return cached[2]
-        template = self.build(load_yaml(p, limits=self.limits or DEFAULT_LIMITS))
+        bases: list[_Version] = []
+        token = _BUILDING.set(bases)  # the bases this build loads note themselves here
+        try:
+            template = self.build(load_yaml(p, limits=self.limits or DEFAULT_LIMITS))
+        finally:
+            _BUILDING.reset(token)
         with self._lock:
-            self._cache[key] = (*version, template)
+            self._cache[here[0]] = (here, tuple(bases), template)
+        _note(here, bases)
         return template
 
     def build(self, doc: Document) -> Template:

@@ -489,3 +489,21 @@ def test_an_edited_template_is_rebuilt_and_cached_once(tmp_path: Path) -> None:
         assert lib.load(path).name == name
         assert lib.load(path) is lib.load(path)  # cached until the file changes
     assert len(lib._cache) == 1
+
+
+def test_a_child_template_is_rebuilt_when_its_base_changes(tmp_path: Path) -> None:
+    import os
+
+    from perfscore._library import TemplateLibrary
+
+    base = tmp_path / "base.yaml"
+    child = tmp_path / "child.yaml"
+    text = "kind: template\nid: base\nname: 基础\ntotal: 10\nindicators:\n  - {name: A, weight: 10, rule: r}\nrules:\n  r: {kind: manual}\ngrades:\n  - {name: 好, min: 5}\n  - {name: 差, min: 0}\n"
+    child.write_text(
+        "kind: template\nid: child\nname: 变体\nextends: base.yaml\n", encoding="utf-8"
+    )
+    lib = TemplateLibrary()
+    for i, grade in enumerate(("好", "优")):
+        base.write_text(text.replace("name: 好", f"name: {grade}"), encoding="utf-8")
+        os.utime(base, ns=(i * 10**9, i * 10**9))
+        assert lib.load(child).grades[0].name == grade
