@@ -205,7 +205,8 @@ def _csv(result: Evaluation) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     depth = max((len(leaf.path) for leaf in result.leaves()), default=3)
-    levels = ["一级指标", "二级指标", "三级指标", "四级指标", "五级指标"][: max(depth, 1)]
+    names = "一二三四五六七八九"
+    levels = [f"{names[i] if i < len(names) else i + 1}级指标" for i in range(max(depth, 1))]
     writer.writerow(
         [
             *levels,

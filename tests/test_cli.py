@@ -164,3 +164,32 @@ def test_a_closed_pipe_stops_any_command_quietly() -> None:
         err = proc.stderr.read().decode("utf-8", "replace")
         proc.wait(timeout=60)
         assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_csv_rows_line_up_with_the_header_in_a_deep_tree() -> None:
+    import csv
+    import io
+
+    import perfscore
+    from perfscore.render import render
+
+    nest = "{name: L6, weight: 10, target: ≥1次}"
+    for level in range(5, 0, -1):
+        nest = f"{{name: L{level}, weight: 10, children: [{nest}]}}"
+    template = perfscore.loads_template(
+        "kind: template\nid: deep\nname: 深\ntotal: 10\n"
+        "rules:\n  正向: {kind: ratio, direction: positive}\n"
+        'defaults: {">=": 正向}\n'
+        f"indicators:\n  - {nest}\n"
+    )
+    form = perfscore.load_form(
+        {
+            "kind": "form",
+            "template": "deep",
+            "indicators": {"L1": {"L2": {"L3": {"L4": {"L5": {"L6": {"actual": "1次"}}}}}}},
+        },
+        template=template,
+    )
+    rows = list(csv.reader(io.StringIO(render(perfscore.evaluate(form), "csv"))))
+    assert rows[0][:6] == [f"{n}级指标" for n in "一二三四五六"]
+    assert len({len(row) for row in rows}) == 1, [len(row) for row in rows]
