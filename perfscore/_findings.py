@@ -18,6 +18,7 @@ from .errors import PerfscoreError
 from .result import Finding
 
 __all__ = [
+    "ALIASES",
     "CATALOGUE",
     "SEVERITIES",
     "SEVERITY_RANK",
@@ -97,6 +98,24 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         # ---- weights
         _spec("weights_sum", "分值之和不等于上级分值或总分", "error"),
         _spec("weight_missing", "缺少分值或分值无法识别", "error"),
+        _spec("weight_from_form", "表中印出的分值与模板规定的不同（按表中分值复核）", "warning"),
+        _spec("weight_implied", "表中没有分值栏，按该级分值推定各项分值", "info"),
+        _spec("parent_row", "上级行（分值等于其下各项之和），不单独计分", "info"),
+        _spec("parent_counted_twice", "自评总分把上级行与其下各项重复计入", "error"),
+        _spec(
+            "total_counts_over_score",
+            "自评总分计入了超过分值的得分",
+            "error",
+            "0.01",
+            "超出分值的部分合计超过此值才提示",
+        ),
+        _spec(
+            "total_capped",
+            "各项计算得分之和超过总分，计算总分已按总分封顶",
+            "warning",
+            "0",
+            "超出总分多少分以上才提示",
+        ),
         # ---- budget
         _spec(
             "execution_rate_denominator",
@@ -120,6 +139,20 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
             "执行率（按全年预算数）低于此比例、且预算执行率一行未填“偏差原因分析及改进措施”时提示（0.9 = 90%，四川等地的要求）",
         ),
         _spec(
+            "execution_over_budget",
+            "全年执行数超过全年预算数",
+            "warning",
+            "0",
+            "超出预算的比例在此以内不提示（0.01 = 1%）",
+        ),
+        _spec("execution_rate_missing", "执行率未填写，却给了得分", "warning"),
+        _spec("budget_score_missing", "资金情况填了金额，预算执行率却没有自评得分", "warning"),
+        _spec(
+            "budget_total_from_parts",
+            "年度资金总额一行为 0 或空，按“其中”各行之和复核",
+            "warning",
+        ),
+        _spec(
             "budget_identity",
             "资金数额的勾稽关系不成立",
             "error",
@@ -136,6 +169,10 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         _spec("actual_repeats_target", "实际完成值只是照抄了指标值", "warning"),
         _spec("actual_has_comparator", "实际完成值带有比较符号（如 ≧95%）", "warning"),
         _spec("not_applicable", "不适用的指标（已按规定折算）", "info"),
+        _spec("missing_actual", "缺少实际完成值（计分结果中的代码；复核报告为 actual_missing）", "warning"),
+        _spec("percent_over_100", "比率类指标的指标值或完成值超过 100%", "warning"),
+        _spec("formula_as_text", "公式单元格没有计算结果，按其文字读作指标值", "info"),
+        _spec("formula_uncached", "公式没有计算结果，请在 Excel 中重新计算后保存", "error"),
         # ---- structure and reading
         _spec("indicator_unknown", "模板中没有这个指标", "error"),
         _spec("rule_unknown", "无法确定计分规则", "error"),
@@ -143,8 +180,13 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         _spec("value_unreadable", "填写的内容不符合表单格式，已忽略", "error"),
         _spec("row_unreadable", "表格中无法读取的行", "error"),
         _spec("form_unreadable", "整个文件无法读取或无法计分", "error"),
+        _spec("template_guessed", "未指定模板，按表头推定所用模板", "info"),
     )
 }
+
+
+#: Codes the evaluator emits that review reports under another code: disabling either does both.
+ALIASES: Final[Mapping[str, str]] = {"missing_actual": "actual_missing"}
 
 
 def severity_of(code: str) -> str:

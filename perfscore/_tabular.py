@@ -161,6 +161,12 @@ class TableRead:
     encoding: str | None
     rows: tuple[RowRecord, ...]
     problems: tuple[Finding, ...] = ()
+    #: The texts written above the indicator header (title, 项目名称, 主管部门 …), in order.
+    head_text: tuple[str, ...] = ()
+    #: Points printed in a 一级 label (``产出指标(70分)``): name → (points, row, column), 1-based.
+    label_points: Mapping[str, tuple[str, int, int]] = attrs.field(factory=dict)
+    #: XLSX formula cells without a cached value, read as their text: (row, column) → ``=…``.
+    formulas: Mapping[tuple[int, int], str] = attrs.field(factory=dict)
 
 
 # --------------------------------------------------------------------------- the grid
@@ -798,6 +804,7 @@ class _Table:
     entries: list[_Entry] = attrs.field(factory=list)
     total: tuple[int, str | None, int] | None = None  # row, reported, column
     grouped: set[str] = attrs.field(factory=set)  # 一级 names with third-level indicators
+    points: dict[str, tuple[str, int, int]] = attrs.field(factory=dict)  # see TableRead
 
     def column(self, field: str) -> int | None:
         return self.header.columns.get(field)
@@ -833,6 +840,10 @@ class _Table:
             get = {f: _value(grid.field(r, c)) for f, c in cols.items()}
             if get.get("level1") is not None:
                 new1 = _group_name(get["level1"] or "")
+                printed = _POINTS.search(_ALL_SPACE.sub("", get["level1"] or ""))
+                if printed is not None and new1 not in self.points:
+                    c1 = cols.get("level1", 0)
+                    self.points[new1] = (printed.group(0), r + 1, c1 + 1)
                 if new1 != l1 and get.get("level2") is None:
                     l2 = None
                 l1 = new1
@@ -1136,6 +1147,8 @@ def _read_grid(grid: _Grid, template: str | None, encoding: str | None) -> Table
         encoding=encoding,
         rows=rows,
         problems=tuple(sorted(out.problems, key=lambda p: p.row or 0)),
+        head_text=tuple(t for r in range(header.row) for _c, t in grid.own(r)),
+        label_points=dict(table.points),
     )
 
 
@@ -1325,11 +1338,14 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
             raise LoadError("工作簿里没有工作表", file=shown)
         first_error: LoadError | None = None
         for ws in sheets:
-            grid = _sheet_grid(ws, f"{shown}[{ws.title}]")
+            from ._xlsx_formulas import uncached_formulas
+
+            formulas = uncached_formulas(raw, ws.title)
+            grid = _sheet_grid(ws, f"{shown}[{ws.title}]", formulas)
             if _find_header(grid) is None:
                 first_error = first_error or _no_header_error(grid)
                 continue
-            return _read_grid(grid, template, None)
+            return attrs.evolve(_read_grid(grid, template, None), formulas=formulas)
         assert first_error is not None
         if len(sheets) > 1:
             first_error.message = "所有工作表中都找不到指标表的表头；" + first_error.message
@@ -1345,13 +1361,17 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
         workbook.close()
 
 
-def _sheet_grid(ws: Any, name: str) -> _Grid:
+def _sheet_grid(
+    ws: Any, name: str, formulas: Mapping[tuple[int, int], str] | None = None
+) -> _Grid:
     # ws._cells holds only the cells that exist: iter_rows would create every empty cell up
     # to max_row, which a stray format at row 1,048,576 makes enormous.
     stored: Mapping[tuple[int, int], Any] = getattr(ws, "_cells", {})
     values: dict[tuple[int, int], str] = {}
     for (row, col), cell in stored.items():
         text = _excel_text(cell.value, getattr(cell, "number_format", "General") or "General")
+        if text is None and formulas:
+            text = formulas.get((row, col))
         if text is None:
             continue
         if row > MAX_ROWS or col > MAX_COLUMNS:

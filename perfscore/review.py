@@ -33,10 +33,11 @@ from typing import Any, Final
 
 import attrs
 
-from ._build import build_form
+from . import _review_extra
 from ._evaluate import evaluate
-from ._findings import CATALOGUE, SEVERITY_RANK, finding_from_error
+from ._findings import ALIASES, CATALOGUE, SEVERITY_RANK, finding_from_error
 from ._library import TemplateLibrary
+from ._load_any import DEFAULT_TABULAR_TEMPLATE, TABULAR_SUFFIXES, Loaded, load_into
 from ._numbers import local_context, parse_decimal, quantize
 from ._sources import FormSource, iter_sources, parse_record
 from ._text import fmt, fmt_fixed
@@ -66,10 +67,7 @@ __all__ = [
     "review_source",
 ]
 
-#: The template a CSV/XLSX form is scored against when neither the caller nor the sheet names one.
-DEFAULT_TABULAR_TEMPLATE: Final = "hunan/unit-self-evaluation"
 YAML_SUFFIXES: Final = (".yaml", ".yml")
-TABULAR_SUFFIXES: Final = (".csv", ".tsv", ".xlsx", ".xlsm")
 JSON_SUFFIXES: Final = (".json", ".jsonl")
 #: File endings a folder is searched for (``.jsonl``: JSON Lines, one form per line).
 FORM_SUFFIXES: Final = (*YAML_SUFFIXES, *TABULAR_SUFFIXES, *JSON_SUFFIXES)
@@ -146,7 +144,9 @@ class ReviewConfig:
             )
         for code in disable:
             _known(code, None)
-            checks[code] = attrs.evolve(checks[code], enabled=False)
+            for each in (code, ALIASES.get(code)):
+                if each is not None:
+                    checks[each] = attrs.evolve(checks[each], enabled=False)
         for code, value in (tolerances or {}).items():
             _known(code, None)
             checks[code] = attrs.evolve(checks[code], tolerance=_tolerance(value, None))
@@ -774,17 +774,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 # ====================================================================== loading
 
 
-@attrs.define
-class _Loaded:
-    file: str
-    form: Form | None = None
-    doc: Document | None = None
-    table: Any = None  # perfscore._tabular.TableRead
-    source: str = "yaml"
-
-    @property
-    def encoding(self) -> str | None:
-        return None if self.table is None else self.table.encoding
+_Loaded = Loaded
 
 
 def _name(source: Source) -> str:
@@ -812,43 +802,7 @@ def _load(
     loaded: _Loaded, source: Source, tmpl: Template | None, lib: TemplateLibrary, sheet: str | None
 ) -> None:
     """Fill ``loaded`` step by step (what was read stays there when a later step fails)."""
-    file = loaded.file
-    if isinstance(source, Form):
-        loaded.form, loaded.source = source, "form"
-        return
-    if isinstance(source, Mapping):
-        from ._normalize import document_from_data
-
-        loaded.doc, loaded.source = document_from_data(source, file=file), "data"
-    elif isinstance(source, str | os.PathLike):
-        suffix = Path(file).suffix.lower()
-        if suffix in TABULAR_SUFFIXES or suffix == ".txt":
-            from ._tabular import read_table
-
-            table = read_table(file, template=None if tmpl is None else tmpl.id, sheet=sheet)
-            loaded.table = table
-            loaded.source = "xlsx" if suffix in (".xlsx", ".xlsm") else "csv"
-            doc = table.document
-            if not doc.data.get("template"):
-                data = dict(doc.data)
-                data["template"] = DEFAULT_TABULAR_TEMPLATE
-                doc = attrs.evolve(doc, data=data)
-            loaded.doc = doc
-        else:
-            loaded.doc = load_yaml(Path(file), file=file)
-    else:
-        raise InputTypeError(
-            f"不支持的输入类型 {type(source).__name__}",
-            value=repr(source)[:80],
-            expected="文件路径、映射（dict）或 Form",
-        )
-    if not isinstance(loaded.doc.data, Mapping) or loaded.doc.data.get("kind") == "template":
-        raise PerfscoreError(
-            "这不是表单文件" + ("（是模板文件）" if isinstance(loaded.doc.data, Mapping) else ""),
-            file=file,
-            expected="kind: form 的表单",
-        )
-    loaded.form = build_form(loaded.doc, lib.resolve, template=tmpl, lenient=True)
+    load_into(loaded, source, tmpl, lib, sheet, lenient=True)
 
 
 def _whole_file(err: PerfscoreError, file: str) -> Finding:
@@ -960,6 +914,7 @@ class _Reviewer:
     # ---------------------------------------------------------------- run
 
     def run(self) -> FormReview:
+        self.findings.extend(self.loaded.notes)
         self.findings.extend(self.form.findings)
         if self.loaded.table is not None:
             self.findings.extend(self.loaded.table.problems)
@@ -969,6 +924,8 @@ class _Reviewer:
         self.execution_rate()
         self.execution_low()
         self.identities()
+        _review_extra.budget_block(self)
+        _review_extra.totals(self)
         kept = [
             f
             for f in (self.config.apply(_at_row(f, self.tabular)) for f in self.findings)
@@ -976,13 +933,14 @@ class _Reviewer:
         ]
         findings = tuple(sorted(_unique(kept), key=_finding_key))
         items = self.items(findings)
+        rows = self.rows(findings, items)
         form = self.form
         return FormReview(
             file=self.loaded.file if self.loaded.source != "form" else (form.file or "<form>"),
             evaluation=self.ev,
-            findings=findings,
+            findings=tuple(_review_extra.collapse(findings)),
             items=items,
-            rows=self.rows(findings, items),
+            rows=rows,
             encoding=self.loaded.encoding,
             source=self.loaded.source,
             unit=form.unit,
