@@ -169,7 +169,11 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         _spec("actual_repeats_target", "实际完成值只是照抄了指标值", "warning"),
         _spec("actual_has_comparator", "实际完成值带有比较符号（如 ≧95%）", "warning"),
         _spec("not_applicable", "不适用的指标（已按规定折算）", "info"),
-        _spec("missing_actual", "缺少实际完成值（计分结果中的代码；复核报告为 actual_missing）", "warning"),
+        _spec(
+            "missing_actual",
+            "缺少实际完成值（计分结果中的代码；复核报告为 actual_missing）",
+            "warning",
+        ),
         _spec("percent_over_100", "比率类指标的指标值或完成值超过 100%", "warning"),
         _spec("formula_as_text", "公式单元格没有计算结果，按其文字读作指标值", "info"),
         _spec("formula_uncached", "公式没有计算结果，请在 Excel 中重新计算后保存", "error"),
@@ -181,6 +185,7 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         _spec("row_unreadable", "表格中无法读取的行", "error"),
         _spec("form_unreadable", "整个文件无法读取或无法计分", "error"),
         _spec("template_guessed", "未指定模板，按表头推定所用模板", "info"),
+        _spec("group_rehomed", "表中的一级指标在模板中位于更下一级，已按模板归入", "info"),
     )
 }
 

@@ -42,8 +42,10 @@ __all__ = [
     "DEFAULT_TABULAR_TEMPLATE",
     "TABULAR_SUFFIXES",
     "Loaded",
+    "load_form_any",
     "load_into",
     "not_a_form",
+    "problems_of",
 ]
 
 #: The template a CSV/XLSX form is scored against when nothing names or suggests one.
@@ -96,10 +98,8 @@ def _read_json(file: str) -> Document:
     record = records[0]
     if record.problem is not None:
         raise record.problem
-    if record.text is None:  # a plain .json file: one record
-        text = Path(file).read_text(encoding="utf-8-sig")
-    else:
-        text = record.text
+    # a plain .json file is one record
+    text = Path(file).read_text(encoding="utf-8-sig") if record.text is None else record.text
     return document_from_data(parse_record(text, file=file, line=record.line), file=file)
 
 
@@ -169,8 +169,11 @@ def load_into(
         )
     template = tmpl if tmpl is not None else _resolve(loaded.doc, lib)
     if template is not None:
+        from ._rehome import rehome
         from ._weights_implied import implied_leaf_weights, printed_weights
 
+        loaded.doc, loaded.table, notes = rehome(template, loaded.doc, loaded.table)
+        loaded.notes.extend(notes)
         table = loaded.table
         template, notes = printed_weights(
             template,
@@ -193,3 +196,42 @@ def _resolve(doc: Document, lib: TemplateLibrary) -> Template | None:
         return lib.resolve(ref, doc, ("template",))
     except PerfscoreError:
         return None
+
+
+def load_form_any(
+    source: str | os.PathLike[str],
+    *,
+    template: Template | None = None,
+    search_path: Any = None,
+    sheet: str | None = None,
+) -> Form:
+    """A form from any source the CLI accepts, bound strictly (raises on every problem).
+
+    A template file is refused with 这是模板，请给出表单 (one error, not one per field).
+    """
+    from ._args import search_library
+
+    file = os.fspath(source)
+    loaded = Loaded(file=file if isinstance(file, str) else os.fsdecode(file))
+    if Path(loaded.file).suffix.lower() in (".yaml", ".yml", ".json"):
+        doc = load_yaml(Path(loaded.file), file=loaded.file)
+        if isinstance(doc.data, Mapping) and doc.data.get("kind") == "template":
+            raise not_a_form(loaded.file, doc.data)
+    load_into(loaded, source, template, search_library(search_path), sheet, lenient=False)
+    assert loaded.form is not None
+    return loaded.form
+
+
+def problems_of(source: str, *, search_path: Any = None) -> list[PerfscoreError]:
+    """Every problem of a form read through the one loader (empty when clean); never raises
+    for bad input."""
+    from ._evaluate import evaluate
+    from ._numbers import local_context
+
+    try:
+        form = load_form_any(source, search_path=search_path)
+        with local_context():
+            evaluate(form)
+    except PerfscoreError as err:
+        return list(getattr(err, "errors", None) or (err,))
+    return []

@@ -28,7 +28,7 @@ from ._findings import severity_of
 from ._text import fmt
 from .result import Finding
 
-__all__ = ["COLLAPSE_AT", "COLLAPSED", "budget_block", "collapse", "totals"]
+__all__ = ["COLLAPSED", "COLLAPSE_AT", "budget_block", "collapse", "totals"]
 
 ZERO: Final = Decimal(0)
 #: Codes whose repeats (same message on several rows) are reported once with the rows listed.
@@ -75,7 +75,9 @@ def budget_block(rv: Any) -> None:
             应为=_percent(rate),
             分母=params.budget,
         )
-    if printed is None and leaf.reported is not None:
+    table = rv.loaded.table
+    has_rate_column = table is not None and any("执行率" in t for t in table.head_text)
+    if printed is None and leaf.reported is not None and has_rate_column:
         rv.add(
             "execution_rate_missing",
             f"执行率未填写，却给了得分 {fmt(leaf.reported)}；按 {params.executed} ÷ "
@@ -133,18 +135,19 @@ def totals(rv: Any) -> None:
         ZERO,
     )
     tol = c.tolerance("reported_total_sum")
-    if over > c.tolerance("total_counts_over_score") and abs(reported_total - given) <= tol:
+    parents = rv.loaded.parents
+    parent_reported = sum((r for _w, r in parents if isinstance(r, Decimal)), ZERO)
+    counted = any(abs(reported_total - t) <= tol for t in (given, given + parent_reported))
+    if over > c.tolerance("total_counts_over_score") and counted:
         rv.add(
             "total_counts_over_score",
             f"自评总分 {fmt(reported_total)} 计入了超过分值的 {fmt(over)} 分：各项得分以分值为限，"
-            f"总分应不超过 {fmt(reported_total - over)}",
+            f"各项自评得分按分值封顶后合计 {fmt(given - over)}",
             at=("reported_total",),
             path=("总分",),
             自评总分=reported_total,
             超出分值部分=over,
         )
-    parents = rv.loaded.parents
-    parent_reported = sum((r for _w, r in parents if isinstance(r, Decimal)), ZERO)
     if parent_reported > 0 and abs(reported_total - (given + parent_reported)) <= tol:
         weights = sum((w for w, _r in parents), ZERO)
         rv.add(

@@ -31,7 +31,7 @@ import attrs
 from ._findings import severity_of
 from ._tabular import RowRecord, TableRead
 from ._text import fmt
-from ._yaml import Document, JsonPath
+from ._yaml import JsonPath
 from .errors import PerfscoreError
 from .result import Finding
 from .targets import parse_target
@@ -140,15 +140,15 @@ class _Fixer:
                 k = path[3]
                 if k == i:
                     continue
-                path = (*base, k - 1, *path[4:]) if k > i else path
+                moved[(*base, k - 1, *path[4:]) if k > i else path] = pos
+                continue
             moved[path] = pos
         self.positions = moved
         for r, rec in list(self.records.items()):
             new = []
             for p in rec.paths:
-                if len(p) > 3 and p[:3] == base and isinstance(p[3], int) and p[3] > i:
-                    p = (*base, p[3] - 1, *p[4:])
-                new.append(p)
+                shift = len(p) > 3 and p[:3] == base and isinstance(p[3], int) and p[3] > i
+                new.append((*base, int(p[3]) - 1, *p[4:]) if shift else p)
             if r != row:
                 self.records[r] = attrs.evolve(rec, paths=tuple(new))
 

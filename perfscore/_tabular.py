@@ -1361,9 +1361,7 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
         workbook.close()
 
 
-def _sheet_grid(
-    ws: Any, name: str, formulas: Mapping[tuple[int, int], str] | None = None
-) -> _Grid:
+def _sheet_grid(ws: Any, name: str, formulas: Mapping[tuple[int, int], str] | None = None) -> _Grid:
     # ws._cells holds only the cells that exist: iter_rows would create every empty cell up
     # to max_row, which a stray format at row 1,048,576 makes enormous.
     stored: Mapping[tuple[int, int], Any] = getattr(ws, "_cells", {})

@@ -84,6 +84,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             problems: list[PerfscoreError] = [
                 LoadError("目录中没有 .yaml/.yml 文件，没有可校验的内容", file=path, value=path)
             ]
+        elif Path(path).suffix.lower() in _ONE_LOADER:
+            from ._load_any import problems_of
+
+            problems = problems_of(path, search_path=_search(args))
         else:
             problems = validate(Path(path), search_path=_search(args))
         report.append({"file": path, "errors": [p.to_dict() for p in problems]})
@@ -100,6 +104,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     elif len(files) > 1:
         print(f"共 {len(files)} 个文件，{bad} 个有问题。")
     return EXIT_INVALID if bad else EXIT_OK
+
+
+#: Suffixes ``validate`` reads through the one loader (tables and JSON Lines; YAML as before).
+_ONE_LOADER = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl")
 
 
 def _expand(paths: Sequence[str]) -> list[str]:
@@ -120,11 +128,10 @@ def _expand(paths: Sequence[str]) -> list[str]:
 
 
 def _evaluate(args: argparse.Namespace, form: str | None = None) -> Any:
-    from pathlib import Path
+    from . import evaluate
+    from ._load_any import load_form_any
 
-    from . import evaluate, load_form
-
-    return evaluate(load_form(Path(form or args.form), search_path=_search(args)))
+    return evaluate(load_form_any(form or args.form, search_path=_search(args)))
 
 
 #: Output formats of a batch (several forms, a folder, JSON Lines): one entry per form.
@@ -383,6 +390,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    missing = [d for d in getattr(args, "templates", None) or () if not os.path.isdir(d)]
+    if missing:
+        return _usage(f"模板目录不存在：{'、'.join(missing)}（-T/--templates 应为已有的目录）")
     try:
         code: int = args.func(args)
     except PerfscoreError as err:

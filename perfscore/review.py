@@ -41,7 +41,6 @@ from ._load_any import DEFAULT_TABULAR_TEMPLATE, TABULAR_SUFFIXES, Loaded, load_
 from ._numbers import local_context, parse_decimal, quantize
 from ._sources import FormSource, iter_sources, parse_record
 from ._text import fmt, fmt_fixed
-from ._yaml import Document, load_yaml
 from .errors import BuildError, InputTypeError, PerfscoreError, internal_error
 from .model import Form, Leaf, Template
 from .result import Evaluation, Finding, LeafResult, _dumps
@@ -1087,6 +1086,22 @@ class _Reviewer:
         if self.tabular and target_text and name.endswith(suffix):
             # the reader names two same-named rows 名称（年度指标值）; that is not the unit's doing
             name = name[: -len(suffix)]
+        if target is None and not target_text and _COMPARATOR_IN_NAME.search(name):
+            # one cause, one finding: the empty target cell is this, not a target_missing
+            self.findings[:] = [
+                f
+                for f in self.findings
+                if not (
+                    f.code == "target_missing"
+                    and (f.path, f.line) == (leaf.path, leaf.position.line)
+                )
+            ]
+            self.add(
+                "target_in_name",
+                f"指标名称“{leaf.name}”里写了指标值，“年度指标值”栏却是空的：请把指标值填在该栏",
+                leaf=leaf,
+                名称=leaf.name,
+            )
         if target is not None and (
             _COMPARATOR_IN_NAME.search(name)
             or (len(target_text) >= 2 and target.is_quantitative and target_text in name)

@@ -156,10 +156,13 @@ EXPECTED: dict[str, Counter[str]] = {
             "indicator_unknown": 1,
             "value_unreadable": 1,
             "total_differs": 1,
+            "template_guessed": 1,  # issue 17: the guessed template is said
         }
     ),
     "messy-merged.xlsx": Counter(
         {
+            "template_guessed": 1,  # issue 17: a project form, reviewed as one
+            "total_counts_over_score": 1,  # the 12 on a 10-point budget item is in the total
             "budget_identity": 2,
             "reported_differs": 1,
             "score_above_weight": 1,
@@ -177,8 +180,12 @@ def test_messy_example_findings(name: str) -> None:
 
 
 def test_examples_together_trigger_every_code() -> None:
+    from tests.test_review_cases import CASES, SCORE_ONLY, _expected
+
     seen = {code for expected in EXPECTED.values() for code in expected}
-    assert seen == set(CATALOGUE)
+    seen |= {code for expected in CASES.values() for code in expected}
+    seen |= {code for e in _expected().values() for code in e["codes"]}  # type: ignore[attr-defined]
+    assert seen | SCORE_ONLY == set(CATALOGUE)
 
 
 def test_scores_example_details() -> None:
@@ -256,6 +263,7 @@ def test_seed_csv_encodings(tmp_path: Path, encoding: str, detected: str) -> Non
     assert review.source == "csv"
     yaml_codes = codes(review_form(SEED))
     del yaml_codes["budget_identity"]  # 人员经费/公用经费 are not in 附件2
+    yaml_codes["template_guessed"] = 1  # a table says which template it was reviewed with
     assert codes(review) == yaml_codes
     differs = one(review, "reported_differs")
     assert differs.row is not None and differs.line is None
