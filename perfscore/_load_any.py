@@ -213,10 +213,6 @@ def load_form_any(
 
     file = os.fspath(source)
     loaded = Loaded(file=file if isinstance(file, str) else os.fsdecode(file))
-    if Path(loaded.file).suffix.lower() in (".yaml", ".yml", ".json"):
-        doc = load_yaml(Path(loaded.file), file=loaded.file)
-        if isinstance(doc.data, Mapping) and doc.data.get("kind") == "template":
-            raise not_a_form(loaded.file, doc.data)
     load_into(loaded, source, template, search_library(search_path), sheet, lenient=False)
     assert loaded.form is not None
     return loaded.form

@@ -248,8 +248,13 @@ class _ScoreJob:
     def form_from_file(self, path: str) -> Any:
         # As load_form(path) reads it (a .json file too), with this process's template cache.
         from ._build import build_form
+        from ._load_any import TABULAR_SUFFIXES, Loaded, load_into
         from ._yaml import DEFAULT_LIMITS, load_yaml
 
+        if Path(path).suffix.lower() in TABULAR_SUFFIXES:  # the one loader (issue 17)
+            loaded = Loaded(file=path)
+            load_into(loaded, path, self.template, self.library, lenient=False)
+            return loaded.form
         doc = load_yaml(Path(path), file=path, limits=self.limits or DEFAULT_LIMITS)
         return build_form(doc, self.library.resolve, template=self.template)
 
