@@ -183,11 +183,10 @@ def collapse(findings: Sequence[Finding]) -> list[Finding]:
         done.add(key)
         where = [str(x.row or x.line) for x in same if (x.row or x.line) is not None]
         names = "、".join(x.path[-1] for x in same if x.path)
-        label = "行" if same[0].row is not None else "行（文件）"
         out.append(
             attrs.evolve(
                 same[0],
-                message=f"{f.message}：共 {len(same)} 项（第 {'、'.join(where)} {label}：{names}）",
+                message=f"{f.message}：共 {len(same)} 项（第 {'、'.join(where)} 行：{names}）",
                 path=(),
                 values=(*same[0].values, ("项数", str(len(same)))),
                 severity=f.severity or severity_of(f.code),

@@ -416,3 +416,63 @@ def test_clean_forms_have_no_false_alarm() -> None:
     for path in clean:
         alarms = [f for f in review_form(path).findings if f.severity != "info"]
         assert alarms == [], (path, alarms)
+
+
+# ---------------------------------------------------------------- boundaries
+
+
+def _table(tmp_path: Path, budget: str, rows: list[str], name: str = "t.csv") -> Path:
+    head = (
+        "项目支出绩效自评表\n单位名称,示例单位\n\n"
+        "项目资金（万元）,年初预算数,全年预算数,全年执行数,分值,执行率,得分\n"
+        f"{budget}\n\n"
+        "一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施\n"
+    )
+    path = tmp_path / name
+    path.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_implied_shares_round_and_add_up(tmp_path: Path) -> None:
+    rows = [
+        "产出指标,数量指标,甲,≥1次,1次,,",
+        "产出指标,数量指标,乙,≥1次,1次,,",
+        "产出指标,质量指标,丙,≥1次,1次,,",
+        "效益指标,社会效益指标,丁,≥1人,1人,30,",
+        "满意度指标,服务对象满意度指标,戊,≥90%,95%,10,",
+    ]
+    review = review_form(_table(tmp_path, "年度资金总额,100,100,100,10,100%,10", rows))
+    weights = [i.weight for i in review.items if i.name in "甲乙丙"]
+    assert [str(w) for w in weights] == ["16.67", "16.67", "16.66"] and sum(weights) == 50
+    f = one(review.file and Path(review.file), "weight_implied")  # type: ignore[arg-type]
+    assert "共 3 项" in f.message and "最后一项 16.66 分" in f.message
+
+
+def test_two_repeats_stay_apart_three_collapse(tmp_path: Path) -> None:
+    def rows(n: int) -> list[str]:
+        out = ["产出指标,数量指标,有分值,≥1次,1次,20,20"]
+        out += [f"产出指标,数量指标,无分值{i},≥1次,1次,,10" for i in range(n)]
+        return out
+
+    two = Counter(f.code for f in review_form(_table(tmp_path, "", rows(2), "two.csv")).findings)
+    three = Counter(
+        f.code for f in review_form(_table(tmp_path, "", rows(3), "three.csv")).findings
+    )
+    assert two["weight_missing"] == 2 and three["weight_missing"] == 1
+
+
+@pytest.mark.parametrize(("executed", "expected"), [("100", 0), ("100.01", 1)])
+def test_over_budget_boundary(tmp_path: Path, executed: str, expected: int) -> None:
+    rows = [
+        "产出指标,数量指标,培训场次,≥10次,10次,50,50,",
+        "效益指标,社会效益指标,受益人数,≥100人,100人,30,30,",
+        "满意度指标,服务对象满意度指标,满意度,≥90%,95%,10,10,",
+    ]
+    path = _table(tmp_path, f"年度资金总额,100,100,{executed},10,,10", rows)
+    assert codes(path)["execution_over_budget"] == expected
+
+
+def test_batch_score_reads_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["score", str(PUBLISHED / "project-clean.csv"), str(CASES_DIR / "g2-rate0.csv")])
+    out = capsys.readouterr().out
+    assert code == 0 and out.count('"total": 100') == 2
