@@ -224,6 +224,8 @@ def problems_of(source: str, *, search_path: Any = None) -> list[PerfscoreError]
     from ._evaluate import evaluate
     from ._numbers import local_context
 
+    if Path(source).suffix.lower() == ".jsonl":
+        return _jsonl_problems(source, search_path)
     try:
         form = load_form_any(source, search_path=search_path)
         with local_context():
@@ -231,3 +233,34 @@ def problems_of(source: str, *, search_path: Any = None) -> list[PerfscoreError]
     except PerfscoreError as err:
         return list(getattr(err, "errors", None) or (err,))
     return []
+
+
+def _jsonl_problems(source: str, search_path: Any) -> list[PerfscoreError]:
+    """Every problem of every record of a JSON Lines file, each located at its line."""
+    from ._args import search_library
+    from ._evaluate import evaluate
+    from ._normalize import document_from_data
+    from ._numbers import local_context
+    from ._sources import iter_sources, parse_record
+
+    lib = search_library(search_path)
+    out: list[PerfscoreError] = []
+    for record in iter_sources([source], suffixes=(".jsonl",)):
+        try:
+            if record.problem is not None:
+                raise record.problem
+            text = record.text if record.text is not None else ""
+            data = parse_record(text, file=source, line=record.line)
+            loaded = Loaded(file=source)
+            doc = document_from_data(data, file=source)
+            if data.get("kind") == "template":
+                raise not_a_form(source, data)
+            loaded.form = build_form(doc, lib.resolve, lenient=False)
+            with local_context():
+                evaluate(loaded.form)
+        except PerfscoreError as err:
+            for each in getattr(err, "errors", None) or (err,):
+                if each.line is None:
+                    each.line = record.line
+                out.append(each)
+    return out

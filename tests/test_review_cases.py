@@ -476,3 +476,36 @@ def test_batch_score_reads_tables(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["score", str(PUBLISHED / "project-clean.csv"), str(CASES_DIR / "g2-rate0.csv")])
     out = capsys.readouterr().out
     assert code == 0 and out.count('"total": 100') == 2
+
+
+def test_validate_checks_every_jsonl_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = {
+        "kind": "form",
+        "template": "mof/project-self-evaluation",
+        "budget": {"unit": "万元", "年初预算数": "100", "全年预算数": "100", "全年执行数": "90"},
+        "indicators": {
+            "产出指标": {
+                "数量指标": [{"name": "场次", "target": "≥10次", "actual": "10次", "weight": "50"}]
+            },
+            "效益指标": {
+                "社会效益指标": [
+                    {"name": "人数", "target": "≥10人", "actual": "10人", "weight": "30"}
+                ]
+            },
+            "满意度指标": {
+                "服务对象满意度指标": [
+                    {"name": "满", "target": "≥90%", "actual": "95%", "weight": "10"}
+                ]
+            },
+        },
+    }
+    bad = json.loads(json.dumps(good))
+    bad["indicators"]["产出指标"]["数量指标"][0]["weight"] = "40"
+    path = tmp_path / "two.jsonl"
+    lines = [json.dumps(x, ensure_ascii=False) for x in (good, bad)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "two.jsonl:2:" in err and "two.jsonl:1:" not in err
