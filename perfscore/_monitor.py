@@ -35,9 +35,9 @@ from ._monitor_rules import (
     schedule_points,
 )
 from ._numbers import local_context, quantize
-from ._stage_common import Loaded, finding_key, load_stage_form, whole_file
+from ._stage_common import Checks, Loaded, finding_key, load_stage_form, whole_file
 from ._text import fmt
-from .errors import PerfscoreError, UnitError
+from .errors import BuildError, PerfscoreError, UnitError
 from .model import Form, Leaf
 from .result import Finding, _dumps
 from .targets import parse_actual
@@ -159,6 +159,8 @@ def monitor_form(
         from .errors import InputTypeError
 
         raise InputTypeError(f"监控月份应为 1–12 的整数，而不是 {month!r}", value=month)
+    disable = tuple(disable)
+    Checks.build(MONITOR_CATALOGUE, None, disable=disable, severities=severities)
     loaded = load_stage_form(
         source, template=template, search_path=search_path, sheet=sheet, file=file
     )
@@ -171,9 +173,25 @@ def monitor_form(
             year=_opt(loaded.head.get("year")),
             findings=(whole_file("form_unreadable", err, loaded.file, "监控"),),
         )
-    config = MonitorConfig.build(loaded.form.template, disable=disable, severities=severities)
+    try:
+        config = MonitorConfig.build(loaded.form.template, disable=disable, severities=severities)
+    except BuildError as err:  # the template cannot 监控: say so on this form
+        return _no_config(loaded, err, month)
     with local_context():
         return _Monitor(loaded, config, month).run()
+
+
+def _no_config(loaded: Loaded, err: BuildError, month: int) -> MonitorReport:
+    form = loaded.form
+    assert form is not None
+    return MonitorReport(
+        file=loaded.file,
+        month=month,
+        unit=form.unit,
+        year=form.year,
+        template=form.template.id,
+        findings=(whole_file("form_unreadable", err, loaded.file, "监控"),),
+    )
 
 
 def monitor_source(source: Any, **options: Any) -> MonitorReport:
@@ -277,9 +295,10 @@ class _Monitor:
         annual, executed = figures.get(c.annual), figures.get(c.executed)
         title = c.budget_title
         if annual is None or executed is None or annual.value == 0:
-            missing = "、".join(
-                n for n, q in ((c.annual, annual), (c.executed, executed)) if q is None
-            ) or f"{c.annual}（为 0）"
+            missing = (
+                "、".join(n for n, q in ((c.annual, annual), (c.executed, executed)) if q is None)
+                or f"{c.annual}（为 0）"
+            )
             self.add(
                 "budget_missing",
                 f"资金情况缺少 {missing}，无法判断{title}进度（截至 {self.month} 月的执行数写在 budget.{c.executed}）",
@@ -494,7 +513,8 @@ class _Monitor:
                 hint = suggest(cause, c.causes)
                 self.add(
                     "cause_unknown",
-                    f"“{leaf.name}”的偏差原因“{cause}”不在规定的类别内" + (f"。{hint}" if hint else ""),
+                    f"“{leaf.name}”的偏差原因“{cause}”不在规定的类别内"
+                    + (f"。{hint}" if hint else ""),
                     leaf,
                     应为="、".join(c.causes),
                 )
@@ -540,5 +560,9 @@ class _Monitor:
 def _list(raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
-    items = raw if isinstance(raw, list) else str(raw).replace("，", "、").replace(",", "、").split("、")
+    items = (
+        raw
+        if isinstance(raw, list)
+        else str(raw).replace("，", "、").replace(",", "、").split("、")
+    )
     return tuple(s for s in (str(x).strip() for x in items) if s)

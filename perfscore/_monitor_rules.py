@@ -17,6 +17,7 @@ boundary such as 60% is met exactly.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -290,7 +291,7 @@ def schedule_points(raw: Any, what: str, file: str | None) -> tuple[tuple[int, F
             raise BuildError(f"{what} 的月份“{key}”应为 1–12", file=file, value=key)
         points.append((int(text), _frac(parse_share(value, what, file))))
     points.sort()
-    for (_, a), (m, b) in zip(points, points[1:], strict=False):
+    for (_, a), (m, b) in itertools.pairwise(points):
         if b < a:
             raise BuildError(f"{what}：{m} 月的累计比例小于之前的月份", file=file)
     return tuple(points)
@@ -308,7 +309,9 @@ def expected_share(points: Sequence[tuple[int, Fraction]] | None, month: int) ->
     return share
 
 
-def project_light(config: MonitorConfig, budget: str | None, indicators: Sequence[str]) -> str | None:
+def project_light(
+    config: MonitorConfig, budget: str | None, indicators: Sequence[str]
+) -> str | None:
     """The project's light (None when there is no light at all)."""
     lights = [x for x in (budget, *indicators) if x is not None]
     if not lights:

@@ -154,9 +154,7 @@ class Loaded:
         if self.table is not None:
             out.extend(self.table.problems)
         if self.table is not None:  # a spreadsheet's lines are rows
-            out = [
-                f if f.row is not None else attrs.evolve(f, row=f.line, line=None) for f in out
-            ]
+            out = [f if f.row is not None else attrs.evolve(f, row=f.line, line=None) for f in out]
         return out
 
 
