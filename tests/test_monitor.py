@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from perfscore._library import default_library
 from perfscore._monitor import monitor_form
 from perfscore._monitor_rules import MonitorConfig, band_light, expected_share, project_light
-from perfscore._library import default_library
 from perfscore.cli import main
 from perfscore.errors import BuildError, InputTypeError
 
