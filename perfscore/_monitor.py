@@ -135,7 +135,7 @@ class MonitorReport:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        return _dumps(self.to_dict(), indent)
+        return _dumps(self.to_dict(), indent=indent)
 
 
 def monitor_form(

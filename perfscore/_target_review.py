@@ -126,7 +126,7 @@ class TargetReport:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        return _dumps(self.to_dict(), indent)
+        return _dumps(self.to_dict(), indent=indent)
 
 
 def review_targets(
