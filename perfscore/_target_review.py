@@ -413,7 +413,8 @@ class _Targets:
         c = self.config
         if not self.within(leaf, c.time_groups) or not c.time_words:
             return
-        if not any(w in text for w in c.time_words):
+        alone = _squeeze(text) in {_squeeze(w) for w in c.time_words}  # e.g. just “年”
+        if alone or not any(w in text for w in c.time_words):
             self.add(
                 "time_not_date",
                 f"时效指标“{leaf.name}”的指标值“{text}”不是日期或时限（如 11月底前、30个工作日内、及时率≥95%）",

@@ -83,6 +83,8 @@ def test_a_good_form_passes() -> None:
         ("产出指标", "成本指标", {"target": ">1.5万元"}, "cost_as_minimum", True),
         ("产出指标", "时效指标", {"target": "30个工作日内"}, "time_not_date", False),
         ("产出指标", "时效指标", {"target": "按要求"}, "time_not_date", True),
+        ("产出指标", "时效指标", {"target": "年"}, "time_not_date", True),  # the seed's 行政效能
+        ("产出指标", "时效指标", {"target": "年底前"}, "time_not_date", False),
         ("产出指标", "数量指标", {"target": "≥300公里"}, "target_no_unit", False),
         ("产出指标", "数量指标", {"target": "≥300"}, "target_no_unit", True),
         ("产出指标", "数量指标", {"target": "300公里"}, "target_no_comparator", True),
