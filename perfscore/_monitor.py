@@ -392,6 +392,14 @@ class _Monitor:
             for tier, light in c.qualitative.items():
                 if _squeeze(tier) == key:
                     return light, f"定性指标，单位所选档次“{tier}”：{c.name(light)}。", None
+            tier = _tier_of_word(leaf, key)  # a word of the rule's tiers, e.g. 基本完成
+            if tier is not None and tier in c.qualitative:
+                light = c.qualitative[tier]
+                return (
+                    light,
+                    f"定性指标，完成情况“{raw}”属于计分规则的“{tier}”档：{c.name(light)}。",
+                    None,
+                )
             self.add(
                 "progress_unreadable",
                 f"“{leaf.name}”是定性指标，完成情况应写所处档次，而不是“{raw}”",
@@ -555,6 +563,19 @@ class _Monitor:
         else:
             rule = f"取最差（{' > '.join(c.name(x) for x in c.order)}）"
         return f"项目{c.name(project)}：{head}，{body}；{rule}。"
+
+
+def _tier_of_word(leaf: Leaf, key: str) -> str | None:
+    """The tier of the leaf's tiers rule whose words hold ``key`` exactly (None otherwise)."""
+    from ._rules import TiersParams
+
+    params = leaf.rule.params
+    if not isinstance(params, TiersParams):
+        return None
+    for tier in params.tiers:
+        if any(_squeeze(w) == key for w in tier.words):
+            return tier.name
+    return None
 
 
 def _list(raw: Any) -> tuple[str, ...]:

@@ -114,6 +114,9 @@ def test_zero_targets_qualitative_and_ratio_targets() -> None:
     assert light_of({"name": "q", "target": "明显改善", "progress": "未达成"}) == "red"
     assert light_of({"name": "q", "target": "明显改善", "progress": "部分达成"}) == "yellow"
     assert light_of({"name": "q", "target": "明显改善", "progress": " 达成 "}) == "green"
+    # a word of the scoring rule's tiers names its tier
+    assert light_of({"name": "q", "target": "明显改善", "progress": "基本完成"}) == "yellow"
+    assert light_of({"name": "q", "target": "明显改善", "progress": "未完成"}) == "red"
     # a rate is compared with the annual target, not pro-rated: 72 ÷ 90 = 80%
     assert light_of({"name": "r", "target": "≥90%", "progress": "72%"}) == "green"
     assert light_of({"name": "r", "target": "≥90%", "progress": "71.99%"}) == "yellow"
