@@ -102,3 +102,62 @@ def test_a_template_file_given_on_the_command_line(tmp_path: Path) -> None:
     # the base template's own rules for the same form: every second level is required there
     base = review_targets(data)
     assert "group_empty" in {f.code for f in base.findings} and base.grade == "退回修改"
+
+
+BUDGET_PLAN = """\
+kind: template
+id: test/budget-plan
+extends: mof/project-self-evaluation
+version: "1"
+name: 资金计划测试
+monitoring:
+  order: [red, yellow, green, blue]
+  names: {red: 红灯, yellow: 黄灯, green: 绿灯, blue: 蓝灯}
+  budget:
+    title: 预算执行
+    annual: 全年预算数
+    executed: 截至监控月执行数
+    schedule: {6: 20%, 12: 100%}
+    lights:
+      - {light: red, below: 60%}
+      - {light: yellow, below: 80%}
+      - {light: green}
+  positive:
+    - {light: red, below: 60%}
+    - {light: yellow, below: 80%}
+    - {light: green, below: 120%}
+    - {light: blue}
+  reverse:
+    - {light: green, upto: 100%}
+    - {light: red}
+  zero: {met: green, missed: red}
+  ratio_targets: annual
+  qualitative: {未达成: red, 部分达成: yellow, 达成: green}
+  not_due: green
+  schedules:
+    年底一次性: {12: 100%}
+    按季度: {3: 25%, 6: 50%, 9: 75%, 12: 100%}
+  project: worst
+  explain: [red, yellow]
+  causes: [经费保障, 制度保障, 人员保障, 硬件条件保障, 其他]
+  likelihood: [确定能, 有可能, 完全不可能]
+  impossible: [完全不可能]
+"""
+
+
+def test_a_budget_schedule_replaces_month_over_twelve(tmp_path: Path) -> None:
+    from perfscore._monitor import monitor_form
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(BUDGET_PLAN, encoding="utf-8")
+    data = {
+        "kind": "form",
+        "template": "mof/project-self-evaluation",
+        "budget": {"unit": "万元", "全年预算数": "1000", "截至监控月执行数": "160"},
+        "indicators": {"产出指标": {"数量指标": [{"name": "a", "target": "≥1次", "weight": "50"}]}},
+    }
+    planned = monitor_form(data, month=6, template=str(path)).budget
+    assert planned is not None and planned.light == "green"  # 16% ÷ 20% = 80%
+    assert "按资金计划" in planned.sentence
+    linear = monitor_form(data, month=6).budget
+    assert linear is not None and linear.light == "red"  # 16% ÷ 50% = 32%
