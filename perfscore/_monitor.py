@@ -195,6 +195,26 @@ def _no_config(loaded: Loaded, err: BuildError, month: int) -> MonitorReport:
 
 
 def monitor_source(source: Any, **options: Any) -> MonitorReport:
+    """Monitor one source of :func:`perfscore._sources.iter_sources` (a file, or a
+    JSON Lines record). Never raises for bad input; a defect met on one form becomes that
+    form's ``form_unreadable`` finding, so a batch goes on (as ``perfscore review`` does)."""
+    from .errors import BuildError, internal_error
+
+    try:
+        return _monitor_source(source, **options)
+    except BuildError:
+        raise  # a bad override: the caller's mistake, not the file's
+    except Exception as exc:
+        err = internal_error(exc, doing="监控", file=source.file, line=source.line)
+        return MonitorReport(
+            file=source.file,
+            month=options["month"],
+            line=source.line,
+            findings=(whole_file("form_unreadable", err, source.file, "监控"),),
+        )
+
+
+def _monitor_source(source: Any, **options: Any) -> MonitorReport:
     """Monitor one source of :func:`perfscore._sources.iter_sources` (a file, or a record)."""
     from ._sources import parse_record
 
@@ -392,12 +412,12 @@ class _Monitor:
             for tier, light in c.qualitative.items():
                 if _squeeze(tier) == key:
                     return light, f"定性指标，单位所选档次“{tier}”：{c.name(light)}。", None
-            tier = _tier_of_word(leaf, key)  # a word of the rule's tiers, e.g. 基本完成
-            if tier is not None and tier in c.qualitative:
-                light = c.qualitative[tier]
+            named = _tier_of_word(leaf, key)  # a word of the rule's tiers, e.g. 基本完成
+            if named is not None and named in c.qualitative:
+                light = c.qualitative[named]
                 return (
                     light,
-                    f"定性指标，完成情况“{raw}”属于计分规则的“{tier}”档：{c.name(light)}。",
+                    f"定性指标，完成情况“{raw}”属于计分规则的“{named}”档：{c.name(light)}。",
                     None,
                 )
             self.add(
@@ -526,6 +546,7 @@ class _Monitor:
                     leaf,
                     应为="、".join(c.causes),
                 )
+        self.expected_check(leaf)
         likely = _opt(stage.get("likelihood"))
         if likely is not None:
             if likely not in c.likelihood:
@@ -541,6 +562,33 @@ class _Monitor:
                     f"“{leaf.name}”：单位判断“{likely}”完成全年目标，请核实并考虑调整目标或预算",
                     leaf,
                 )
+
+    def expected_check(self, leaf: Leaf) -> None:
+        """全年预计完成值 that would miss the annual target is a finding (136号: 完成目标可能性)."""
+        raw, target = leaf.stage.get("expected"), leaf.target
+        if raw is None or target is None or not target.is_quantitative:
+            return
+        try:
+            expected = parse_actual(str(raw), target)
+            if expected.quantity is None:
+                raise PerfscoreError("不是数量")
+            met = target.is_met(expected)
+        except PerfscoreError as err:
+            self.add(
+                "expected_unreadable",
+                f"“{leaf.name}”的全年预计完成值“{raw}”无法与指标值比较：{err.message}",
+                leaf,
+            )
+            return
+        if not met:
+            shown = leaf.target_text or str(target)
+            self.add(
+                "expected_short",
+                f"“{leaf.name}”全年预计完成 {expected.quantity}，达不到年度指标值 {shown}",
+                leaf,
+                预计=str(expected.quantity),
+                指标值=shown,
+            )
 
     def project_sentence(
         self, budget: Light | None, lights: tuple[Light, ...], project: str | None

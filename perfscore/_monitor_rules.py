@@ -48,6 +48,8 @@ MONITOR_CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         _spec("cause_unknown", "偏差原因不在模板规定的类别内", "warning"),
         _spec("likelihood_unknown", "完成目标可能性不是模板规定的写法", "warning"),
         _spec("likelihood_impossible", "单位判断完全不可能完成全年目标", "info"),
+        _spec("expected_short", "全年预计完成值达不到年度指标值", "warning"),
+        _spec("expected_unreadable", "全年预计完成值无法与指标值比较", "warning"),
         _spec("progress_missing", "缺少截至监控月的完成值", "warning"),
         _spec("progress_unreadable", "截至监控月的完成值无法识别", "error"),
         _spec("target_missing", "缺少年度指标值，无法监控", "error"),

@@ -185,6 +185,26 @@ def _no_config(loaded: Loaded, err: BuildError) -> TargetReport:
 
 
 def targets_source(source: Any, **options: Any) -> TargetReport:
+    """Review the targets of one source of :func:`perfscore._sources.iter_sources` (a file, or a
+    JSON Lines record). Never raises for bad input; a defect met on one form becomes that
+    form's ``form_unreadable`` finding, so a batch goes on (as ``perfscore review`` does)."""
+    from .errors import BuildError, internal_error
+
+    try:
+        return _targets_source(source, **options)
+    except BuildError:
+        raise  # a bad override: the caller's mistake, not the file's
+    except Exception as exc:
+        err = internal_error(exc, doing="审核", file=source.file, line=source.line)
+        return TargetReport(
+            file=source.file,
+            grade=None,
+            line=source.line,
+            findings=(whole_file("form_unreadable", err, source.file, "审核"),),
+        )
+
+
+def _targets_source(source: Any, **options: Any) -> TargetReport:
     """Review one source of :func:`perfscore._sources.iter_sources` (a file, or a record)."""
     from ._sources import parse_record
     from .errors import PerfscoreError

@@ -312,3 +312,28 @@ def test_cli_reads_json_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path
     lines.write_text(json.dumps(form(), ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
     code, text, _ = run(capsys, str(lines), "--month", "6")
     assert code == 1 and "form_unreadable" in text
+
+
+def test_expected_annual_value_against_the_target() -> None:
+    base = {"name": "巡查", "target": "≥1000次", "weight": "50", "progress": "500次"}
+    assert "expected_short" not in {
+        f.code for f in monitor_form(form(base | {"expected": "1000次"}), month=6).findings
+    }
+    short = monitor_form(form(base | {"expected": "999次"}), month=6).findings
+    found = [f for f in short if f.code == "expected_short"]
+    assert found and "999次" in found[0].message and "≥1000次" in found[0].message
+    bad = monitor_form(form(base | {"expected": "很多"}), month=6).findings
+    assert "expected_unreadable" in {f.code for f in bad}
+
+
+def test_a_defect_on_one_form_does_not_stop_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import perfscore._monitor as mod
+    from perfscore._sources import FormSource
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(mod, "monitor_form", boom)
+    report = mod.monitor_source(FormSource(file=str(EXAMPLE)), month=7)
+    assert [f.code for f in report.findings] == ["form_unreadable"]
+    assert "内部错误" in report.findings[0].message
