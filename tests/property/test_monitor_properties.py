@@ -120,3 +120,56 @@ def test_end_to_end_worse_progress_never_a_better_light(
     better = _lights(target, ph, eh, month)
     assert worse[0] <= better[0] and worse[1] <= better[1] and worse[2] <= better[2]
     assert worse[2] == min(worse[0], worse[1])  # the project light is the worst of its lights
+
+
+# ------------------------------------------------------------------ fuzz: nothing escapes
+
+VALUE = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["≥10次", "≤5万元", "=0起", "100%", "达成", "部分达成", "XX", "**", "年"]),
+    st.lists(st.text(max_size=6), max_size=3),
+    st.dictionaries(st.sampled_from(["6", "12", "13", "x"]), st.text(max_size=5), max_size=3),
+)
+LEAF = st.dictionaries(
+    st.sampled_from(
+        [
+            "name",
+            "target",
+            "weight",
+            "progress",
+            "expected",
+            "causes",
+            "likelihood",
+            "measures",
+            "schedule",
+            "actual",
+        ]
+    ),
+    VALUE,
+    max_size=10,
+)
+
+
+@given(
+    st.lists(LEAF, max_size=4),
+    st.dictionaries(
+        st.sampled_from(["全年预算数", "截至监控月执行数", "unit", "资金来源"]), VALUE, max_size=4
+    ),
+    months,
+)
+def test_monitor_and_target_review_raise_nothing_for_bad_forms(
+    leaves: list[dict[str, Any]], budget: dict[str, Any], month: int
+) -> None:
+    from perfscore._target_review import review_targets
+
+    data = {
+        "kind": "form",
+        "template": "mof/project-self-evaluation",
+        "budget": budget,
+        "indicators": {"产出指标": {"数量指标": leaves}},
+    }
+    report = monitor_form(data, month=month)  # never raises: every problem is a finding
+    assert report.month == month
+    targets = review_targets(data)
+    assert targets.grade is not None or targets.findings
