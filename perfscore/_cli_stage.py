@@ -3,7 +3,8 @@
 The conventions are review's (:mod:`perfscore._review_cli`): forms are files, folders or JSON
 Lines (``-`` for standard input); ``-o FILE`` and ``--xlsx FILE`` are written atomically
 (:func:`perfscore._io.atomic_write`); a progress line on a terminal
-(:class:`perfscore._batch_io.StreamProgress`); exit status 0 when no finding reaches
+(:class:`perfscore._batch_io.StreamProgress`); ``--jobs N`` processes, results in input
+order; exit status 0 when no finding reaches
 ``--fail-on`` (default ``error``), 1 otherwise, 2 on usage errors (unknown option or code, no
 form found, a template that cannot be used). Building the parser imports only the standard
 library.
@@ -64,6 +65,9 @@ def add_stage_arguments(parser: argparse.ArgumentParser, *, example_code: str) -
         metavar="CODE=LEVEL",
         help="改某一检查项的严重程度（error、warning、info；可重复）",
     )
+    from ._review_cli import add_jobs_argument  # standard library only, as this module
+
+    add_jobs_argument(parser)
     parser.add_argument("--no-progress", action="store_true", help="不显示进度（只在终端上显示）")
 
 
@@ -79,6 +83,17 @@ def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
             raise _Usage(f"{option} 应写成 CODE=LEVEL，而不是“{value}”")
         out[code.strip()] = setting.strip()
     return out
+
+
+class _Job:
+    """``one(source, **options)``, picklable for the worker processes of ``--jobs``."""
+
+    def __init__(self, one: Callable[..., Any], options: Mapping[str, Any]) -> None:
+        self.one = one
+        self.options = dict(options)
+
+    def __call__(self, source: Any) -> Any:
+        return self.one(source, **self.options)
 
 
 def run_stage(
@@ -135,12 +150,16 @@ def run_stage(
         except PerfscoreError as exc:
             print(f"perfscore {command}: 模板无法使用：{exc}", file=sys.stderr)
             return EXIT_USAGE
+    from ._batch_pool import ordered_map
+
     progress = StreamProgress(verb, enabled=not args.no_progress)
     reports: list[Any] = []
+    job = _Job(one, options)
     try:
-        for source in iter_sources(files, suffixes=FORM_SUFFIXES):
-            reports.append(one(source, **options))
-            progress.step(source.file if source.line is None else f"{source.file}:{source.line}")
+        sources = iter_sources(files, suffixes=FORM_SUFFIXES)
+        for report in ordered_map(job, sources, jobs=getattr(args, "jobs", 1), chunk_size=4):
+            reports.append(report)
+            progress.step(report.file if report.line is None else f"{report.file}:{report.line}")
     finally:
         progress.done()
     text = render(reports, args.format)

@@ -337,3 +337,10 @@ def test_a_defect_on_one_form_does_not_stop_the_batch(monkeypatch: pytest.Monkey
     report = mod.monitor_source(FormSource(file=str(EXAMPLE)), month=7)
     assert [f.code for f in report.findings] == ["form_unreadable"]
     assert "内部错误" in report.findings[0].message
+
+
+def test_jobs_give_the_same_report(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(ROOT / "examples" / "variants")
+    one = run(capsys, folder, "--month", "7", "--format", "json")
+    two = run(capsys, folder, "--month", "7", "--format", "json", "--jobs", "2")
+    assert one == two and one[0] == 0
