@@ -11,10 +11,9 @@ thresholds are read from the template.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
@@ -31,12 +30,8 @@ __all__ = [
     "load_stage_form",
     "parse_share",
     "section",
-    "stage_files",
     "whole_file",
 ]
-
-#: Findings of the lenient form reading, kept under their own code in both stages.
-READING_CODES: Final = ("value_unreadable", "row_unreadable", "indicator_unknown")
 
 
 def section(template: Template, key: str, what: str) -> Mapping[str, Any]:
@@ -201,28 +196,3 @@ def whole_file(code: str, err: PerfscoreError, file: str, doing: str) -> Finding
 
 def finding_key(f: Finding) -> tuple[Any, ...]:
     return (-SEVERITY_RANK.get(f.severity, 0), f.row or f.line or 0, f.path, f.code, f.message)
-
-
-def stage_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Form files as given, and those inside folders (as ``review`` finds them)."""
-    from .review import expand
-
-    return expand(paths)
-
-
-def run_files(
-    files: Sequence[str],
-    one: Callable[[str], Any],
-    progress: Callable[[int, int, str], None] | None,
-) -> Iterator[Any]:
-    """``one(file)`` for every file, calling ``progress(done, total, file)`` before each."""
-    for done, file in enumerate(files):
-        if progress is not None:
-            progress(done, len(files), file)
-        yield one(file)
-    if progress is not None:
-        progress(len(files), len(files), "")
-
-
-def is_form_path(path: str) -> bool:
-    return os.path.isfile(path) or Path(path).suffix != ""

@@ -245,6 +245,7 @@ class _Targets:
         self.tabular = loaded.table is not None
         self.file = self.form.file or loaded.file
         self.findings: list[Finding] = []
+        self.fixed = {n.path for n in self.form.template.walk() if n.is_leaf}
 
     def add(self, code: str, message: str, leaf: Leaf | None = None, **values: Any) -> None:
         line = leaf.position.line if leaf is not None else None
@@ -444,8 +445,7 @@ class _Targets:
 
     def open_leaf(self, leaf: Leaf) -> bool:
         """A leaf the unit wrote itself (not a fixed leaf of the template)."""
-        names = {n.path for n in self.form.template.walk() if n.is_leaf}
-        return leaf.path not in names
+        return leaf.path not in self.fixed
 
     # ---------------------------------------------------------------- per form
 
