@@ -776,6 +776,14 @@ _PLAIN_FIELDS: Final = frozenset({"name", "target", "actual", "weight", "reporte
 _NUMBERS: dict[str, Decimal] = {}
 
 
+_STAGE_FIELDS = ("progress", "expected", "causes", "likelihood", "measures", "schedule")
+
+
+def _stage(e: Mapping[str, Any]) -> dict[str, Any]:
+    """The monitoring fields of a leaf entry (read by perfscore monitor, not by scoring)."""
+    return {k: e[k] for k in _STAGE_FIELDS if e.get(k) is not None}
+
+
 def _plain_number(raw: Any) -> Decimal | None:
     """A nonnegative number written as text (cached, as for targets); None if it does not read."""
     if type(raw) is not str:
@@ -1086,6 +1094,7 @@ class _Binder:
             applicable=applicable,
             position=_pos(r, at),
             unreadable=unreadable,
+            stage=_stage(e),
         )
 
     def default_rule(self, target: Target) -> Rule | None:
@@ -1163,6 +1172,7 @@ class _Binder:
             reported=reported,
             note=None if note is None else str(note),
             position=_pos(self.r, at),
+            stage=_stage(e),
         )
 
     def actual(

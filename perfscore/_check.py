@@ -4,7 +4,8 @@ Each example is ``{name, description?, form, expect}``. ``form`` is a form mappi
 ``kind`` and ``template`` (the runner binds it to the template it sits in); ``expect`` holds
 what scoring must give: ``items`` (scores by indicator name or ``a/b/c`` path), ``total``,
 ``grade``, ``status`` (leaf statuses), ``flags`` (flags a leaf must carry), or ``error`` (a
-fragment of the message when the example must be refused). Every example is scored independently; a failure shows expected
+fragment of the message when the example must be refused); or ``monitor`` / ``targets`` for the
+earlier stages of the year (see :mod:`perfscore._stage_check`). Every example is scored independently; a failure shows expected
 against computed for each mismatch, an invalid example form shows its located errors
 (file:line inside the template). Only :mod:`perfscore.errors` exceptions are expected from
 the engine; anything else is reported as an internal error of that example, never raised.
@@ -152,6 +153,11 @@ def _run_checked(
                 value=form_raw[key],
             )
             return attrs.evolve(base, errors=(err,))
+    if expect.get("monitor") is not None or expect.get("targets") is not None:
+        from ._stage_check import stage_mismatches  # monitoring / target review examples
+
+        found = stage_mismatches(template, _form_document(template, form_raw, at, doc), expect)
+        return attrs.evolve(base, passed=not found, mismatches=tuple(found))
     if not any(
         expect.get(k) is not None for k in ("items", "total", "grade", "status", "flags", "error")
     ):

@@ -44,6 +44,13 @@ LEAF_FIELDS: Final = (
     "tier",
     "score",
     "applicable",
+    # mid-year monitoring (perfscore monitor, 财预〔2019〕136号 监控表); ignored by scoring
+    "progress",
+    "expected",
+    "causes",
+    "likelihood",
+    "measures",
+    "schedule",
 )
 _LEAF_MARKERS: Final = frozenset(LEAF_FIELDS) - {"name"}
 

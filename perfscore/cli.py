@@ -377,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("review", cmd_review, "复核：对比自评得分与规则计分，检查预算勾稽关系和可疑行")
     add_review_arguments(p)
 
+    from . import _cli_monitor, _cli_targets  # each registers one command (issue 14)
+
+    _cli_targets.add_parser(add)
+    _cli_monitor.add_parser(add)
+
     for extend in _EXTRA:
         extend(add)
     return parser

@@ -196,6 +196,9 @@ class Leaf:
     #: Lenient reading only (review): why this entry could not be read. The evaluator scores
     #: such a leaf 0 with status 缺失; the finding that says why was made when building.
     unreadable: str | None = None
+    #: The entry's mid-year monitoring fields (``progress``, ``expected``, ``causes``,
+    #: ``likelihood``, ``measures``, ``schedule``) as written; scoring never reads them.
+    stage: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 @attrs.frozen

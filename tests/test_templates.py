@@ -35,6 +35,8 @@ SHIPPED = {
     "variants/reverse-linear",
     "variants/execution-20",
     "variants/sichuan-2023",
+    # issue 14: the monitoring variant where only the budget light decides red
+    "variants/monitoring-budget-red",
 }
 
 # One example form per template, with what `perfscore score` gives for it.
@@ -53,6 +55,7 @@ EXAMPLE_FORMS = {
     "variants/reverse-linear.yaml": ("variants/reverse-linear", "98", "优"),
     "variants/execution-20.yaml": ("variants/execution-20", "96.5", "优"),
     "variants/sichuan-2023.yaml": ("variants/sichuan-2023", "96.9", "优"),
+    "variants/monitoring-budget-red.yaml": ("variants/monitoring-budget-red", "99.81", "优"),
 }
 
 
@@ -247,6 +250,7 @@ OWN = {"id", "name", "version", "description", "extends", "examples"}
         ("variants/reverse-linear", "mof/project-self-evaluation", {"rules"}),
         ("variants/execution-20", "mof/project-self-evaluation", {"indicators"}),
         ("variants/sichuan-2023", "mof/project-self-evaluation", {"indicators"}),
+        ("variants/monitoring-budget-red", "mof/project-self-evaluation", {"monitoring"}),
         ("hunan/project-self-evaluation", "mof/project-self-evaluation", {"rules"}),
         ("mof/finance-evaluation-framework", "mof/evaluation-framework", {"indicators"}),
     ],
