@@ -337,18 +337,31 @@ class _Builder:
         }
 
     def text(self, text: str, at: Sequence[str | int]) -> str:
+        """``text`` with the common fields and the declared figures filled in."""
+        figures = self.spec.get("figures") or {}
+
         def missing(key: str) -> str:
-            figures = self.spec.get("figures") or {}
-            if key not in figures and key not in self.form.budget:
+            if key not in figures:
                 self.where.fail(
-                    f"报告中的“{{{key}}}”既不是已定义的数字（report.figures），"
-                    f"也不是表单的资金项目，可用的字段：unit、year、total、grade 和 figures 中的名称",
+                    f"报告中的“{{{key}}}”不是已定义的数字（report.figures），"
+                    f"可用的字段：{'、'.join([*self.common, *figures])}",
                     at,
                 )
                 return "{" + key + "}"
             return self.figures.show(self.figures.get(key))
 
         return _fill(text, self.common, missing)
+
+    def context(self, text: str, values: Mapping[str, str], at: Sequence[str | int]) -> str:
+        """``text`` filled from ``values`` (a list item's fields); an unknown field is an error."""
+
+        def missing(key: str) -> str:
+            self.where.fail(
+                f"报告中的“{{{key}}}”在这里不可用，可用的字段：{'、'.join(values)}", at
+            )
+            return "{" + key + "}"
+
+        return _fill(text, values, missing)
 
     def sections(
         self, sections: Sequence[Any], level: int, at: tuple[str | int, ...]
@@ -374,9 +387,10 @@ class _Builder:
             return
         if "when" in para:
             figure = self.figures.get(str(para["when"]))
-            chosen = para.get("text") if figure.value else para.get("otherwise")
+            shown = {k: self.text(str(para[k]), (*at, k)) for k in ("text", "otherwise") if para.get(k)}
+            chosen = shown.get("text" if figure.value else "otherwise")
             if chosen:
-                yield Block("paragraph", self.text(str(chosen), at))
+                yield Block("paragraph", chosen)
         elif "each" in para:
             yield from self.each(para, at)
         elif "goals" in para:
@@ -385,7 +399,10 @@ class _Builder:
                 yield Block("placeholder", str(para["none"]))
             for g in goals:
                 values = {k: str(g.get(k) or "") for k in ("target", "result")}
-                yield Block("paragraph", _fill(str(para["goals"]), {**self.common, **values}))
+                yield Block(
+                    "paragraph",
+                    self.context(str(para["goals"]), {**self.common, **values}, (*at, "goals")),
+                )
         elif "performance" in para:
             yield from self.performance(para["performance"], at)
 
@@ -407,7 +424,7 @@ class _Builder:
             }
             if whole is not None and whole.value:
                 values["share"] = self.figures.show(Figure(key, amount / whole.value, True))
-            parts.append(_fill(str(para.get("text", "{name}{amount}")), values))
+            parts.append(self.context(str(para.get("text", "{name}{amount}")), values, (*at, "text")))
         if not parts:
             if para.get("none"):
                 yield Block("paragraph", self.text(str(para["none"]), at))
@@ -432,12 +449,21 @@ class _Builder:
         places = self.ev.places
         ratio = "" if leaf.ratio is None else f"{fmt_fixed(quantize(leaf.ratio * 100, 2), 2)}%"
         lost = leaf.effective_weight - leaf.score
+        target, actual = leaf.target_text, leaf.actual_text
+        if leaf.rule_kind == "execution_rate" and leaf.ratio is not None:
+            target, actual = target or "100%", actual or ratio
+        w = self.wording
+        if ratio:
+            deviation = _fill(str(w.get("deviation_ratio", "完成值为指标值的{ratio}")), {"ratio": ratio})
+        else:
+            deviation = _fill(str(w.get("deviation_tier", "属“{status}”档")), {"status": leaf.status})
         return {
             **self.common,
             "name": leaf.name,
             "path": " › ".join(leaf.path),
-            "target": leaf.target_text or "（未填）",
-            "actual": leaf.actual_text or "（未填）",
+            "target": target or "（未填）",
+            "actual": actual or "（未填）",
+            "deviation": deviation,
             "score": _score(leaf.score, places),
             "weight": fmt(leaf.effective_weight),
             "lost": _score(lost, places),
@@ -451,9 +477,27 @@ class _Builder:
         at = self.form.template.over_achievement.flag_at
         return "" if at is None else f"{fmt(at * 100)}%"
 
+    def check_fields(self, text: str, allowed: Sequence[str], at: Sequence[str | int]) -> None:
+        for key in _FIELD.findall(text):
+            if key not in allowed:
+                self.where.fail(
+                    f"报告中的“{{{key}}}”在这里不可用，可用的字段：{'、'.join(allowed)}", at
+                )
+
     def performance(self, spec: Any, at: tuple[str | int, ...]) -> Iterator[Block]:
         if not isinstance(spec, Mapping):
             return
+        at = (*at, "performance")
+        for key in ("unmet", "over"):
+            if spec.get(key):
+                self.check_fields(str(spec[key]), LEAF_FIELDS, (*at, key))
+        if spec.get("level1"):
+            self.check_fields(str(spec["level1"]), ("name", "score", "weight"), (*at, "level1"))
+        if spec.get("over_before"):
+            self.check_fields(str(spec["over_before"]), ("flag_at",), (*at, "over_before"))
+        for key, value in self.wording.items():
+            if key.startswith("prompt_") and key != "prompt_finding":
+                self.check_fields(str(value), LEAF_FIELDS, ("report", "wording", key))
         places = self.ev.places
         if spec.get("total"):
             yield Block("paragraph", self.text(str(spec["total"]), at))
@@ -511,6 +555,28 @@ class _Builder:
                         yield _fill(text, {"message": f.message, "code": f.code, "name": where})
             elif kind == "checks":
                 yield from self.figures.checks(w)
+
+
+#: The fields of a sentence about one indicator (unmet, over, prompts).
+LEAF_FIELDS: tuple[str, ...] = (
+    "unit",
+    "year",
+    "total",
+    "grade",
+    "template",
+    "name",
+    "path",
+    "target",
+    "actual",
+    "deviation",
+    "score",
+    "weight",
+    "lost",
+    "ratio",
+    "status",
+    "reason",
+    "flag_at",
+)
 
 
 # ====================================================================== Markdown
