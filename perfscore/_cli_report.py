@@ -10,13 +10,23 @@ from typing import Any
 __all__ = ["add_parser", "run"]
 
 FORMATS = ("markdown", "html", "docx")
-_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".docx": "docx"}
+_SUFFIX = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+}
 
 
 def add_parser(add: Any) -> None:
-    p = add("report", run, "起草绩效自评报告（附件4）：资金和绩效段落由表单计算，问题和措施留给单位填写")
+    p = add(
+        "report", run, "起草绩效自评报告（附件4）：资金和绩效段落由表单计算，问题和措施留给单位填写"
+    )
     p.add_argument("form", metavar="FORM", help="自评表表单（YAML）")
-    p.add_argument("--basic-data", metavar="FORM", help="基础数据表表单（如 hunan/unit-evaluation-basic-data）")
+    p.add_argument(
+        "--basic-data", metavar="FORM", help="基础数据表表单（如 hunan/unit-evaluation-basic-data）"
+    )
     p.add_argument(
         "--format",
         choices=FORMATS,
@@ -33,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = args.format
     if fmt is None:
-        fmt = _SUFFIX.get(Path(args.output).suffix.lower(), "markdown") if args.output else "markdown"
+        fmt = (
+            _SUFFIX.get(Path(args.output).suffix.lower(), "markdown") if args.output else "markdown"
+        )
     if fmt == "docx" and (args.output is None or args.output == "-"):
         print("perfscore report: 用法错误：Word 格式请用 -o 指定 .docx 文件", file=sys.stderr)
         return 2

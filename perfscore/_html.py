@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["clean", "esc", "render_report_html", "render_review_html", "render_score_html"]
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def clean(text: object) -> str:
@@ -69,7 +71,9 @@ tr.total td{font-weight:700;border-top:2px solid var(--ink)}
 .sev-info{color:var(--info);background:var(--info-bg)}tr.sev-info td:first-child{border-left:4px solid var(--info)}
 details summary{cursor:pointer;color:var(--link)}details p{margin:.3em 0}
 .chart{max-width:100%;height:auto;font-size:13px;fill:#222}
-.charts{display:grid;grid-template-columns:1fr;gap:8px}
+.pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;align-items:start}
+.legend{margin:0 0 .5em;font-size:.9em}.key{margin-right:1.2em}.key i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
+.pair table.counts{width:100%;min-width:0}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .placeholder{border:2px dashed var(--warn);background:var(--warn-bg);padding:6px 10px}
 .prompt{color:var(--warn);margin-left:1.5em}
@@ -128,7 +132,9 @@ def render_score_html(ev: Evaluation) -> str:
         f'<li>满分<b data-key="weight">{esc(fmt(ev.total_weight))}</b></li>',
     ]
     if ev.reported_total is not None:
-        items.append(f'<li>自评总分<b data-key="reported_total">{esc(fmt(ev.reported_total))}</b></li>')
+        items.append(
+            f'<li>自评总分<b data-key="reported_total">{esc(fmt(ev.reported_total))}</b></li>'
+        )
     if ev.not_applicable_weight:
         items.append(f"<li>不适用分值<b>{esc(fmt(ev.not_applicable_weight))}</b></li>")
     rows = [
@@ -168,7 +174,9 @@ def render_score_html(ev: Evaluation) -> str:
 
 
 def _pair_table(rows: list[tuple[str, Decimal, Decimal, str, str]]) -> str:
-    cells = "".join(f"<tr><td>{esc(r[0])}</td><td>{esc(r[3])}</td><td>{esc(r[4])}</td></tr>" for r in rows)
+    cells = "".join(
+        f"<tr><td>{esc(r[0])}</td><td>{esc(r[3])}</td><td>{esc(r[4])}</td></tr>" for r in rows
+    )
     return f'<table class="sr"><tr><th>指标</th><th>得分</th><th>分值</th></tr>{cells}</table>'
 
 
@@ -194,9 +202,9 @@ def _tree_rows(nodes: tuple[NodeResult, ...], depth: int, p: int) -> Iterator[st
             detail += f"<p>标记：{esc(flags)}</p>"
         detail += f"<p>规则：{esc(node.rule_name)}（{esc(node.rule_kind)}）</p>"
         yield (
-            f"<tr><td{pad}>{esc(node.name)}</td><td class=\"n\">{esc(fmt(node.weight))}</td>"
+            f'<tr><td{pad}>{esc(node.name)}</td><td class="n">{esc(fmt(node.weight))}</td>'
             f"<td>{esc(node.target_text or '')}</td><td>{esc(node.actual_text or '')}</td>"
-            f"<td>{esc(node.status)}</td><td class=\"n\">{esc(fmt_fixed(node.score, p))}</td>"
+            f'<td>{esc(node.status)}</td><td class="n">{esc(fmt_fixed(node.score, p))}</td>'
             f'<td class="n">{"" if node.reported is None else esc(fmt(node.reported))}</td>'
             f"<td><details><summary>展开</summary>{detail}</details></td></tr>"
         )
@@ -252,14 +260,29 @@ def render_review_html(batch: BatchReview) -> str:
         f'<li>提示<b data-key="info">{f["info"]}</b></li>'
         f'<li>涉及分值<b data-key="points_at_stake">{esc(fmt(s["points_at_stake"]))}</b></li></ul>',
         "<h2>等级分布</h2>",
-        bar_chart("各等级的表单数", [Bar(g, Decimal(n), str(n)) for g, n in s["grades"].items()], unit=" 份"),
-        _count_table("等级", "表单数", s["grades"], "grades"),
-        "<h2>发现（按复核项）</h2>",
+        '<div class="pair">',
         bar_chart(
-            "各复核项的发现数",
-            [Bar(c, Decimal(n), str(n)) for c, n in s["codes"].items()],
+            "各等级的表单数",
+            [Bar(g, Decimal(n), str(n)) for g, n in s["grades"].items()],
+            unit=" 份",
+        ),
+        _count_table("等级", "表单数", s["grades"], "grades"),
+        "</div>",
+        f"<h2>发现（按复核项{'，图中为最多的 ' + str(CODES_SHOWN) + ' 项' if len(s['codes']) > CODES_SHOWN else ''}）</h2>",
+        bar_chart(
+            "各复核项的发现数（颜色为该复核项的默认严重程度）",
+            [
+                Bar(
+                    c,
+                    Decimal(n),
+                    str(n),
+                    colour=SEVERITY_COLOURS.get(_default_severity(c), SEVERITY_COLOURS["info"]),
+                )
+                for c, n in list(s["codes"].items())[:CODES_SHOWN]
+            ],
             unit=" 条",
         ),
+        _legend(),
         _codes_table(s["codes"], CATALOGUE),
         "<h2>涉及分值（按表单）</h2>",
     ]
@@ -268,7 +291,12 @@ def render_review_html(batch: BatchReview) -> str:
         bar_chart(
             "各表单的涉及分值（自评与规则计分之差）",
             [
-                Bar(r.unit or _where(r), r.points_at_stake, fmt(r.points_at_stake), href=anchors[id(r)])
+                Bar(
+                    r.unit or _where(r),
+                    r.points_at_stake,
+                    fmt(r.points_at_stake),
+                    href=anchors[id(r)],
+                )
                 for r in ranked[:30]
             ],
             unit=" 分",
@@ -300,6 +328,27 @@ def render_review_html(batch: BatchReview) -> str:
     return page("复核报告", "".join(body))
 
 
+#: How many finding codes the chart shows (the table below it lists all).
+CODES_SHOWN = 12
+#: Bar colours by severity, each at least 3:1 against white (WCAG non-text contrast).
+SEVERITY_COLOURS = {"error": "#b3261e", "warning": "#b26a00", "info": "#1f5fa8"}
+
+
+def _default_severity(code: str) -> str:
+    from ._findings import CATALOGUE
+
+    spec = CATALOGUE.get(code)
+    return spec.severity if spec is not None else "warning"
+
+
+def _legend() -> str:
+    items = "".join(
+        f'<span class="key"><i style="background:{colour}"></i>{esc(SEVERITY_NAMES.get(sev, sev))}</span>'
+        for sev, colour in SEVERITY_COLOURS.items()
+    )
+    return f'<p class="legend">{items}</p>'
+
+
 def _where(r: FormReview) -> str:
     return r.file if r.line is None else f"{r.file}:{r.line}"
 
@@ -312,7 +361,7 @@ def _count_table(label: str, what: str, counts: dict[str, int], key: str) -> str
     return f'<table class="counts"><tr><th>{esc(label)}</th><th class="n">{esc(what)}</th></tr>{rows}</table>'
 
 
-def _codes_table(codes: dict[str, int], catalogue: dict[str, object]) -> str:
+def _codes_table(codes: dict[str, int], catalogue: Mapping[str, object]) -> str:
     rows = []
     for code, n in codes.items():
         spec = catalogue.get(code)

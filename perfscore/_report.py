@@ -26,15 +26,15 @@ from typing import Any
 import attrs
 
 from ._numbers import in_local_context, quantize
+from ._report_figures import FIELD as _FIELD
+from ._report_figures import Figure, Figures, Where, fill
 from ._text import fmt, fmt_fixed
-from .errors import BuildError, PerfscoreError, ValidationErrors
+from .errors import BuildError, ValidationErrors
 from .model import Form
 from .result import Evaluation, GroupResult, LeafResult
-from .targets import Quantity
 
 __all__ = ["Block", "Report", "build_report", "render_markdown"]
 
-_FIELD = re.compile(r"\{([^{}]+)\}")
 #: Block kinds: a heading (with its level), a paragraph, a placeholder the unit must replace,
 #: a prompt under a placeholder, a note (数据核对).
 KINDS = ("heading", "paragraph", "placeholder", "prompt", "note")
@@ -64,211 +64,7 @@ class Report:
         return "\n".join([*self.title, *(b.text for b in self.blocks)])
 
 
-@attrs.frozen
-class Figure:
-    name: str
-    value: Decimal | None
-    percent: bool = False
-    typed: Decimal | None = None  # the form's own figure, when the template says to check it
-    typed_name: str | None = None
-    how: str = ""
-    unit: str | None = None  # shown after the number; None: the form's money unit
-    places: int | None = None
-
-
-# ====================================================================== figures
-
-
-class _Figures:
-    def __init__(
-        self,
-        spec: Mapping[str, Any],
-        form: Form,
-        basic: Form | None,
-        where: _Where,
-    ) -> None:
-        self.spec, self.form, self.basic, self.where = spec, form, basic, where
-        self.unit = form.budget_unit
-        self.places = int(str(spec.get("places", 2))) if isinstance(spec, Mapping) else 2
-        self.done: dict[str, Figure] = {}
-        self._busy: set[str] = set()
-
-    def money(self, q: Quantity) -> Decimal:
-        if self.unit is not None and q.unit is not None and q.unit.family == self.unit.family:
-            return q.to(self.unit).value
-        return q.value
-
-    def budget(self, key: str) -> Decimal | None:
-        q = self.form.budget.get(key)
-        return None if q is None else self.money(q)
-
-    def input(self, key: str) -> Decimal | None:
-        if self.basic is not None and key in self.basic.inputs:
-            return self.money(self.basic.inputs[key])
-        q = self.form.inputs.get(key)
-        return None if q is None else self.money(q)
-
-    def get(self, name: str) -> Figure:
-        found = self.done.get(name)
-        if found is not None:
-            return found
-        figures = self.spec.get("figures") or {}
-        if name not in figures:
-            # a budget row used directly: {全年执行数}
-            value = self.budget(name)
-            if value is None:
-                self.where.fail(f"报告中的“{{{name}}}”不是已定义的数字", ("report", "figures"))
-            figure = Figure(name, value, how=f"表单 budget.{name}")
-            self.done[name] = figure
-            return figure
-        if name in self._busy:
-            self.where.fail(f"数字“{name}”的计算引用了自身", ("report", "figures", name))
-            return Figure(name, None)
-        self._busy.add(name)
-        try:
-            figure = self._compute(name, figures[name])
-        finally:
-            self._busy.discard(name)
-        self.done[name] = figure
-        return figure
-
-    def _compute(self, name: str, spec: Mapping[str, Any]) -> Figure:
-        value: Decimal | None = None
-        percent = False
-        how = ""
-        if "sum" in spec:
-            parts = [self.get(str(p)) for p in spec["sum"]]
-            if all(p.value is not None for p in parts):
-                value = sum((p.value for p in parts if p.value is not None), Decimal(0))
-            how = " + ".join(p.name for p in parts)
-        elif "difference" in spec:
-            a, b = (self.get(str(p)) for p in spec["difference"])
-            if a.value is not None and b.value is not None:
-                value = a.value - b.value
-            how = f"{a.name} − {b.name}"
-        elif "ratio" in spec:
-            a, b = (self.get(str(p)) for p in spec["ratio"])
-            percent = True
-            if a.value is not None and b.value is not None and b.value != 0:
-                value = a.value / b.value
-            how = f"{a.name} ÷ {b.name}"
-        else:
-            for source in ("budget", "input"):
-                key = spec.get(source)
-                if key is None:
-                    continue
-                value = self.budget(str(key)) if source == "budget" else self.input(str(key))
-                if value is not None:
-                    how = ("表单 budget." if source == "budget" else "基础数据表 ") + str(key)
-                    break
-        typed: Decimal | None = None
-        check = spec.get("check")
-        if check is not None:
-            q = self.form.budget.get(str(check))
-            if q is not None:
-                typed = q.base if percent else self.money(q)
-        places = spec.get("places")
-        return Figure(
-            name,
-            value,
-            percent,
-            typed,
-            None if check is None else str(check),
-            how,
-            None if spec.get("unit") is None else str(spec["unit"]),
-            None if places is None else int(str(places)),
-        )
-
-    def show(self, figure: Figure) -> str:
-        if figure.value is None:
-            return f"【待填：{figure.name}】"
-        places = self.places if figure.places is None else figure.places
-        if figure.percent:
-            return f"{fmt_fixed(quantize(figure.value * 100, places), places)}%"
-        unit = figure.unit if figure.unit is not None else "" if self.unit is None else self.unit.symbol
-        return fmt_fixed(quantize(figure.value, places), places) + unit
-
-    def checks(self, wording: Mapping[str, Any]) -> Iterator[str]:
-        """A note for each checked figure that differs from what the form typed."""
-        text = str(
-            wording.get(
-                "check", "表中“{typed_name}”填 {typed}，按 {how} 计算为 {value}，本报告采用计算值。"
-            )
-        )
-        declared = self.spec.get("figures") or {}
-        for name, spec in declared.items():
-            if isinstance(spec, Mapping) and "check" in spec:
-                self.get(name)
-        for figure in self.done.values():
-            if figure.typed is None or figure.value is None:
-                continue
-            shown = self.show(figure)
-            typed = attrs.evolve(figure, value=figure.typed)
-            if self.show(typed) != shown:
-                spec = declared.get(figure.name)
-                own = spec.get("check_text") if isinstance(spec, Mapping) else None
-                gap = attrs.evolve(figure, value=abs(figure.value - figure.typed))
-                yield _fill(
-                    text if own is None else str(own),
-                    {
-                        "name": figure.name,
-                        "typed_name": (figure.typed_name or figure.name).rsplit(".", 1)[-1],
-                        "typed": self.show(typed),
-                        "how": figure.how,
-                        "value": shown,
-                        "gap": self.show(gap),
-                    },
-                )
-
-
-# ====================================================================== locating template errors
-
-
-class _Where:
-    """Collects the template's report errors, located in the template file where possible."""
-
-    def __init__(self, file: str | None) -> None:
-        self.file = file
-        self.errors: list[PerfscoreError] = []
-        self._doc: Any = None
-
-    def fail(self, message: str, path: Sequence[str | int]) -> None:
-        line = column = None
-        if self.file:
-            try:
-                if self._doc is None:
-                    from pathlib import Path
-
-                    from ._yaml import load_yaml
-
-                    self._doc = load_yaml(Path(self.file))
-                line, column = self._doc.locate(path)
-            except (PerfscoreError, OSError):
-                pass
-        self.errors.append(
-            BuildError(
-                message,
-                file=self.file,
-                line=line,
-                column=column,
-                indicator_path=[str(p) for p in path],
-            )
-        )
-
-
 # ====================================================================== building
-
-
-def _fill(text: str, values: Mapping[str, str], missing: Any = None) -> str:
-    def one(m: re.Match[str]) -> str:
-        key = m.group(1)
-        if key in values:
-            return values[key]
-        if missing is not None:
-            return str(missing(key))
-        return m.group(0)
-
-    return _FIELD.sub(one, text)
 
 
 def _score(value: Decimal, places: int) -> str:
@@ -285,7 +81,7 @@ def build_report(evaluation: Evaluation, form: Form, basic: Form | None = None) 
     """
     template = form.template
     spec = template.data.get("report") if isinstance(template.data, Mapping) else None
-    where = _Where(template.file)
+    where = Where(template.file)
     if not isinstance(spec, Mapping):
         raise ValidationErrors(
             [
@@ -297,7 +93,7 @@ def build_report(evaluation: Evaluation, form: Form, basic: Form | None = None) 
             ],
             file=template.file,
         )
-    figures = _Figures(spec, form, basic, where)
+    figures = Figures(spec, form, basic, where)
     builder = _Builder(spec, evaluation, form, figures, where)
     blocks = list(builder.sections(spec.get("sections") or [], 1, ("report", "sections")))
     notes = list(figures.checks(spec.get("wording") or {}))
@@ -306,7 +102,7 @@ def build_report(evaluation: Evaluation, form: Form, basic: Form | None = None) 
         blocks.extend(Block("note", n) for n in notes)
     if where.errors:
         raise ValidationErrors(where.errors, file=template.file)
-    title = tuple(_fill(str(t), builder.common) for t in _lines(spec.get("title", "")))
+    title = tuple(fill(str(t), builder.common) for t in _lines(spec.get("title", "")))
     return Report(title, tuple(blocks), unit=form.unit, year=form.year)
 
 
@@ -322,8 +118,8 @@ class _Builder:
         spec: Mapping[str, Any],
         ev: Evaluation,
         form: Form,
-        figures: _Figures,
-        where: _Where,
+        figures: Figures,
+        where: Where,
     ) -> None:
         self.spec, self.ev, self.form, self.figures, self.where = spec, ev, form, figures, where
         self.wording: Mapping[str, Any] = spec.get("wording") or {}
@@ -350,18 +146,16 @@ class _Builder:
                 return "{" + key + "}"
             return self.figures.show(self.figures.get(key))
 
-        return _fill(text, self.common, missing)
+        return fill(text, self.common, missing)
 
     def context(self, text: str, values: Mapping[str, str], at: Sequence[str | int]) -> str:
         """``text`` filled from ``values`` (a list item's fields); an unknown field is an error."""
 
         def missing(key: str) -> str:
-            self.where.fail(
-                f"报告中的“{{{key}}}”在这里不可用，可用的字段：{'、'.join(values)}", at
-            )
+            self.where.fail(f"报告中的“{{{key}}}”在这里不可用，可用的字段：{'、'.join(values)}", at)
             return "{" + key + "}"
 
-        return _fill(text, values, missing)
+        return fill(text, values, missing)
 
     def sections(
         self, sections: Sequence[Any], level: int, at: tuple[str | int, ...]
@@ -387,7 +181,9 @@ class _Builder:
             return
         if "when" in para:
             figure = self.figures.get(str(para["when"]))
-            shown = {k: self.text(str(para[k]), (*at, k)) for k in ("text", "otherwise") if para.get(k)}
+            shown = {
+                k: self.text(str(para[k]), (*at, k)) for k in ("text", "otherwise") if para.get(k)
+            }
             chosen = shown.get("text" if figure.value else "otherwise")
             if chosen:
                 yield Block("paragraph", chosen)
@@ -424,7 +220,9 @@ class _Builder:
             }
             if whole is not None and whole.value:
                 values["share"] = self.figures.show(Figure(key, amount / whole.value, True))
-            parts.append(self.context(str(para.get("text", "{name}{amount}")), values, (*at, "text")))
+            parts.append(
+                self.context(str(para.get("text", "{name}{amount}")), values, (*at, "text"))
+            )
         if not parts:
             if para.get("none"):
                 yield Block("paragraph", self.text(str(para["none"]), at))
@@ -454,9 +252,13 @@ class _Builder:
             target, actual = target or "100%", actual or ratio
         w = self.wording
         if ratio:
-            deviation = _fill(str(w.get("deviation_ratio", "完成值为指标值的{ratio}")), {"ratio": ratio})
+            deviation = fill(
+                str(w.get("deviation_ratio", "完成值为指标值的{ratio}")), {"ratio": ratio}
+            )
         else:
-            deviation = _fill(str(w.get("deviation_tier", "属“{status}”档")), {"status": leaf.status})
+            deviation = fill(
+                str(w.get("deviation_tier", "属“{status}”档")), {"status": leaf.status}
+            )
         return {
             **self.common,
             "name": leaf.name,
@@ -503,32 +305,38 @@ class _Builder:
             yield Block("paragraph", self.text(str(spec["total"]), at))
         if spec.get("level1"):
             parts = [
-                _fill(
+                fill(
                     str(spec["level1"]),
                     {
                         "name": node.name,
                         "score": _score(node.score, places),
-                        "weight": fmt(node.weight if isinstance(node, GroupResult) else node.effective_weight),
+                        "weight": fmt(
+                            node.weight if isinstance(node, GroupResult) else node.effective_weight
+                        ),
                     },
                 )
                 for node in self.ev.items
             ]
             joined = str(spec.get("join", "；")).join(parts)
-            yield Block("paragraph", self.text(str(spec.get("level1_before", "")), at) + joined + "。")
+            yield Block(
+                "paragraph", self.text(str(spec.get("level1_before", "")), at) + joined + "。"
+            )
         unmet = self.unmet()
         if unmet and spec.get("unmet"):
             if spec.get("unmet_before"):
                 yield Block("paragraph", self.text(str(spec["unmet_before"]), at))
             for leaf in unmet:
-                yield Block("paragraph", _fill(str(spec["unmet"]), self.leaf_values(leaf)))
+                yield Block("paragraph", fill(str(spec["unmet"]), self.leaf_values(leaf)))
         elif not unmet and spec.get("all_met"):
             yield Block("paragraph", self.text(str(spec["all_met"]), at))
         over = self.over()
         if over and spec.get("over"):
             if spec.get("over_before"):
-                yield Block("paragraph", _fill(str(spec["over_before"]), {"flag_at": self.flag_at()}))
+                yield Block(
+                    "paragraph", fill(str(spec["over_before"]), {"flag_at": self.flag_at()})
+                )
             for leaf in over:
-                yield Block("paragraph", _fill(str(spec["over"]), self.leaf_values(leaf)))
+                yield Block("paragraph", fill(str(spec["over"]), self.leaf_values(leaf)))
 
     # ------------------------------------------------------------ prompts
 
@@ -539,12 +347,12 @@ class _Builder:
                 for leaf in self.unmet():
                     text = w.get("prompt_unmet" if leaf.note else "prompt_unmet_no_reason")
                     if text:
-                        yield _fill(str(text), self.leaf_values(leaf))
+                        yield fill(str(text), self.leaf_values(leaf))
             elif kind == "over":
                 for leaf in self.over():
                     key = "prompt_over" if leaf.note else "prompt_over_no_reason"
                     if w.get(key):
-                        yield _fill(str(w[key]), self.leaf_values(leaf))
+                        yield fill(str(w[key]), self.leaf_values(leaf))
             elif kind == "findings":
                 text = str(w.get("prompt_finding", "{message}"))
                 for f in self.ev.findings:
@@ -552,7 +360,7 @@ class _Builder:
                         continue  # already prompted, with the indicator's name
                     if f.severity in ("error", "warning"):
                         where = f.path[-1] if f.path else ""
-                        yield _fill(text, {"message": f.message, "code": f.code, "name": where})
+                        yield fill(text, {"message": f.message, "code": f.code, "name": where})
             elif kind == "checks":
                 yield from self.figures.checks(w)
 

@@ -9,6 +9,7 @@ what a reader of it would meet: console messages and errors, every network reque
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -57,16 +58,25 @@ class _Pipe:
         r, self._to_child = os.pipe()
         self._from_child, w = os.pipe()
         to_child_r, from_child_w = high(r), high(w)
+        # Chromium's own log: PERFSCORE_CHROMIUM_LOG=FILE keeps it when a test needs a look
+        self._log = open(os.environ.get("PERFSCORE_CHROMIUM_LOG", os.devnull), "ab")  # noqa: SIM115
         # The child must see them as fds 3 and 4, whatever numbers they have here.
         os.set_inheritable(to_child_r, True)
         os.set_inheritable(from_child_w, True)
-        script = f"exec 3<&{to_child_r} 4>&{from_child_w}; exec \"$0\" \"$@\""
+        script = f'exec 3<&{to_child_r} 4>&{from_child_w}; exec "$0" "$@"'
         self.proc = subprocess.Popen(
-            [shutil.which("bash") or "/bin/bash", "-c", script, binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"],
+            [
+                shutil.which("bash") or "/bin/bash",
+                "-c",
+                script,
+                binary,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+            ],
             pass_fds=(to_child_r, from_child_w),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=open(os.environ.get("PERFSCORE_CHROMIUM_LOG", os.devnull), "ab"),
+            stderr=self._log,
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -74,7 +84,9 @@ class _Pipe:
         self._next = 0
         self.events: list[dict[str, Any]] = []
 
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> dict[str, Any]:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None
+    ) -> dict[str, Any]:
         self._next += 1
         message: dict[str, Any] = {"id": self._next, "method": method, "params": params or {}}
         if session:
@@ -119,10 +131,8 @@ class _Pipe:
         return message
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(AssertionError, OSError):
             self.send("Browser.close")
-        except (AssertionError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -130,6 +140,7 @@ class _Pipe:
             self.proc.wait()
         os.close(self._to_child)
         os.close(self._from_child)
+        self._log.close()
 
 
 _INSPECT = """JSON.stringify({
@@ -163,12 +174,8 @@ def open_page(
     with tempfile.TemporaryDirectory(prefix="perfscore-chromium-") as profile:
         pipe = _Pipe(binary, profile)
         try:
-            targets = pipe.send("Target.getTargets")["targetInfos"]
-            page = next((t for t in targets if t["type"] == "page"), None)
-            if page is None:
-                target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-            else:
-                target = page["targetId"]
+            # A page of our own (the browser's first tab may be loading its own new-tab page)
+            target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
             session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
                 "sessionId"
             ]
@@ -184,7 +191,9 @@ def open_page(
             pipe.wait_for("Page.loadEventFired")
             found = json.loads(
                 pipe.send(
-                    "Runtime.evaluate", {"expression": _INSPECT, "returnByValue": True}, session=session
+                    "Runtime.evaluate",
+                    {"expression": _INSPECT, "returnByValue": True},
+                    session=session,
                 )["result"]["value"]
             )
             if screenshot is not None:
@@ -193,14 +202,16 @@ def open_page(
                 screenshot.write_bytes(base64.b64decode(shot["data"]))
             if pdf is not None:
                 printed = pipe.send(
-                    "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, session=session
+                    "Page.printToPDF",
+                    {"preferCSSPageSize": True, "printBackground": True},
+                    session=session,
                 )
                 pdf.write_bytes(base64.b64decode(printed["data"]))
             time.sleep(0.2)  # let late console or network events arrive
             pipe.send("Runtime.evaluate", {"expression": "1"}, session=session)
         finally:
             pipe.close()
-    events = pipe.events
+    events = [e for e in pipe.events if e.get("sessionId") == session]
     requests = [
         e["params"]["request"]["url"]
         for e in events
@@ -223,6 +234,9 @@ def open_page(
 
 def artefacts() -> Path:
     """Where screenshots go: ``$PERFSCORE_ARTEFACTS`` or the git-ignored ``build/artefacts``."""
-    where = Path(os.environ.get("PERFSCORE_ARTEFACTS") or Path(__file__).parent.parent / "build" / "artefacts")
+    where = Path(
+        os.environ.get("PERFSCORE_ARTEFACTS")
+        or Path(__file__).parent.parent / "build" / "artefacts"
+    )
     where.mkdir(parents=True, exist_ok=True)
     return where

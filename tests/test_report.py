@@ -103,10 +103,14 @@ def _body(report: Report) -> str:
 def test_the_performance_paragraph(seed: Report) -> None:
     text = _body(seed)
     assert "自评得分99.69分（满分100分），自评等级为“优”" in text
-    assert "预算执行率得10.00分（分值10分）；产出指标得50.00分（分值50分）；效益指标得30.00分" in text
+    assert (
+        "预算执行率得10.00分（分值10分）；产出指标得50.00分（分值50分）；效益指标得30.00分" in text
+    )
     assert "满意度指标得9.69分（分值10分）" in text
     # the one indicator not fully met, with its deviation, and no reason given on the form
-    assert re.search(r"“群众满意度”指标值≧98%，完成值≧95%，完成值为指标值的96\.94%，得9\.69分.*少0\.31分", text)
+    assert re.search(
+        r"“群众满意度”指标值≧98%，完成值≧95%，完成值为指标值的96\.94%，得9\.69分.*少0\.31分", text
+    )
     assert "偏差原因：【未说明偏差原因，请补充】" in text
     # the over-achieved ones, at the template's 120% (18/10, 24/15, 47/20)
     for name, ratio in (("法制宣传活动场次", "180.00%"), ("旧改项目推进个数", "235.00%")):
@@ -143,7 +147,10 @@ def test_the_execution_rate_uses_the_adjusted_budget_in_the_mof_template() -> No
     assert "预算执行率95.00%" in text  # 494 ÷ 520, not 494 ÷ 500 = 98.80%
     assert "98.80%" not in text
     assert "调整20.00万元" in text
-    assert "当年财政拨款440.00万元，占89.07%；上年结转资金46.00万元，占9.31%；其他资金8.00万元，占1.62%" in text
+    assert (
+        "当年财政拨款440.00万元，占89.07%；上年结转资金46.00万元，占9.31%；其他资金8.00万元，占1.62%"
+        in text
+    )
     assert "属“部分达成”档" in text  # a qualitative deviation is its tier
     assert "偏差原因：两条线路因汛期顺延至次年 1 月完成" in text
     assert report.headings()[0] == "一、项目基本情况"
@@ -201,13 +208,17 @@ def test_a_template_without_report_section_says_so() -> None:
 
 
 def test_markdown_escapes_what_came_from_the_form() -> None:
-    report = Report(("<script>alert(1)</script>",), (Block("paragraph", "a*b* [x](javascript:alert(1)) \x07"),))
+    report = Report(
+        ("<script>alert(1)</script>",), (Block("paragraph", "a*b* [x](javascript:alert(1)) \x07"),)
+    )
     md = render_markdown(report)
     assert "<script>" not in md and "\\<script\\>" in md
     assert "\\[x\\](javascript:alert(1))" in md and "\x07" not in md
 
 
-def test_cli_writes_markdown_html_and_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_markdown_html_and_docx(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for suffix in ("md", "html", "docx"):
         out = tmp_path / f"报告.{suffix}"
         assert main(["report", str(SEED), "--basic-data", str(BASIC), "-o", str(out)]) == 0
@@ -228,11 +239,17 @@ def test_the_docx_reopens_with_government_document_styles(tmp_path: Path) -> Non
     paragraphs = [(p.style.name, p.text) for p in document.paragraphs if p.text]
     assert paragraphs[0] == ("Title", "2023年度岳阳楼区岳阳楼街道办事处")
     headings = [t for s, t in paragraphs if s == "Heading 1"]
-    assert headings[: 3] == ["一、单位基本情况", "二、一般公共预算支出情况", "三、政府性基金预算支出情况"]
+    assert headings[:3] == [
+        "一、单位基本情况",
+        "二、一般公共预算支出情况",
+        "三、政府性基金预算支出情况",
+    ]
     assert ("Heading 2", "（一）基本支出情况") in paragraphs
     assert any("基本支出1364.91万元" in t for _s, t in paragraphs)
     placeholders = [p for p in document.paragraphs if p.text.startswith("【待单位填写】")]
-    assert placeholders and all(r.font.highlight_color is not None for p in placeholders for r in p.runs)
+    assert placeholders and all(
+        r.font.highlight_color is not None for p in placeholders for r in p.runs
+    )
     fonts = document.styles["Heading 1"].element.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == "黑体"
     normal = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
