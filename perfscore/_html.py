@@ -265,6 +265,8 @@ def render_review_html(batch: BatchReview) -> str:
             "各等级的表单数",
             [Bar(g, Decimal(n), str(n)) for g, n in s["grades"].items()],
             unit=" 份",
+            width=440,
+            label=90,
         ),
         _count_table("等级", "表单数", s["grades"], "grades"),
         "</div>",

@@ -68,28 +68,33 @@ def _cut(label: str, limit: int = 30) -> str:
     return out + "…"
 
 
-def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> str:
-    """A horizontal bar chart: one labelled bar a row, value written at its end."""
+def bar_chart(
+    title: str, bars: Sequence[Bar], *, unit: str = "", width: int = _WIDTH, label: int = _LABEL
+) -> str:
+    """A horizontal bar chart: one labelled bar a row, value written at its end.
+
+    ``width`` is the drawing's width in pixels and ``label`` the part of it kept for labels.
+    """
     top = max((b.value for b in bars), default=Decimal(0))
-    span = _WIDTH - _LABEL - 90
+    span = width - label - 90
     height = _ROW * max(1, len(bars)) + 10
     out = [
-        f'<svg class="chart" role="img" viewBox="0 0 {_WIDTH} {height}" width="{_WIDTH}" '
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title>{esc(title)}</title>'
     ]
     for i, b in enumerate(bars):
         y = 5 + i * _ROW
         w = _px(b.value, top, span)
-        label = f'<text x="{_LABEL - 8}" y="{y + 17}" text-anchor="end">{esc(_cut(b.label))}</text>'
+        text = f'<text x="{label - 8}" y="{y + 17}" text-anchor="end">{esc(_cut(b.label, label // 7))}</text>'
         if b.href:  # only ever an in-page anchor made by perfscore
-            label = f'<a href="#{esc(b.href)}">{label}</a>'
+            text = f'<a href="#{esc(b.href)}">{text}</a>'
         out.append(
-            f"<g><title>{esc(b.label)}：{esc(b.shown)}{esc(unit)}</title>{label}"
-            f'<rect x="{_LABEL}" y="{y + 4}" width="{w}" height="{_ROW - 8}" fill="{b.colour}"/>'
-            f'<text x="{_LABEL + w + 6}" y="{y + 17}">{esc(b.shown)}{esc(unit)}</text></g>'
+            f"<g><title>{esc(b.label)}：{esc(b.shown)}{esc(unit)}</title>{text}"
+            f'<rect x="{label}" y="{y + 4}" width="{w}" height="{_ROW - 8}" fill="{b.colour}"/>'
+            f'<text x="{label + w + 6}" y="{y + 17}">{esc(b.shown)}{esc(unit)}</text></g>'
         )
     if not bars:
-        out.append(f'<text x="{_LABEL}" y="20">无</text>')
+        out.append(f'<text x="{label}" y="20">无</text>')
     out.append("</svg>")
     return "".join(out)
 
