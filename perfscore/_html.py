@@ -249,6 +249,7 @@ def render_review_html(batch: BatchReview) -> str:
     from .review import UNSCORED
 
     s = batch.summary()
+    worst = _worst_by_code(batch)
     anchors = {id(r): f"form-{i + 1}" for i, r in enumerate(batch.reviews)}
     f = s["findings"]
     body = [
@@ -272,13 +273,13 @@ def render_review_html(batch: BatchReview) -> str:
         "</div>",
         f"<h2>发现（按复核项{'，图中为最多的 ' + str(CODES_SHOWN) + ' 项' if len(s['codes']) > CODES_SHOWN else ''}）</h2>",
         bar_chart(
-            "各复核项的发现数（颜色为该复核项的默认严重程度）",
+            "各复核项的发现数（颜色为本批中该复核项最严重的程度）",
             [
                 Bar(
                     c,
                     Decimal(n),
                     str(n),
-                    colour=SEVERITY_COLOURS.get(_default_severity(c), SEVERITY_COLOURS["info"]),
+                    colour=SEVERITY_COLOURS.get(worst.get(c, "info"), SEVERITY_COLOURS["info"]),
                 )
                 for c, n in list(s["codes"].items())[:CODES_SHOWN]
             ],
@@ -336,11 +337,16 @@ CODES_SHOWN = 12
 SEVERITY_COLOURS = {"error": "#b3261e", "warning": "#b26a00", "info": "#1f5fa8"}
 
 
-def _default_severity(code: str) -> str:
-    from ._findings import CATALOGUE
+def _worst_by_code(batch: BatchReview) -> dict[str, str]:
+    """The most serious severity each finding code has in the batch (templates may change it)."""
+    from ._findings import SEVERITY_RANK
 
-    spec = CATALOGUE.get(code)
-    return spec.severity if spec is not None else "warning"
+    worst: dict[str, str] = {}
+    for review in batch.reviews:
+        for f in review.findings:
+            if SEVERITY_RANK.get(f.severity, 0) > SEVERITY_RANK.get(worst.get(f.code, ""), 0):
+                worst[f.code] = f.severity
+    return worst
 
 
 def _legend() -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore._html import clean, esc, render_review_html, render_score_html
+from perfscore._html import SEVERITY_COLOURS, clean, esc, render_review_html, render_score_html
 from perfscore.cli import main
 from perfscore.review import review_batch
 
@@ -139,6 +139,21 @@ def test_review_page_summary_equals_the_json(tmp_path: Path) -> None:
     for anchor in anchors:
         assert page.count(f'href="#{anchor}"') >= 1
     assert page.count("<svg") == 3
+    # each code's bar has the colour of its most serious finding in this batch
+    forms = json.loads(json_file.read_text(encoding="utf-8"))["forms"]
+    rank = {"info": 1, "warning": 2, "error": 3}
+    worst: dict[str, str] = {}
+    for entry in forms:
+        for f in entry["findings"]:
+            if rank[f["severity"]] > rank.get(worst.get(f["code"], ""), 0):
+                worst[f["code"]] = f["severity"]
+    bars = dict(
+        re.findall(
+            r"<g><title>([a-z_]+)：[^<]*</title><text[^>]*>[^<]*</text><rect [^>]*fill=\"(#[0-9a-f]+)\"",
+            page,
+        )
+    )
+    assert bars and all(colour == SEVERITY_COLOURS[worst[code]] for code, colour in bars.items())
     assert 'class="sev sev-error"' in page and 'class="sev sev-warning"' in page
     assert_inert(page)
 
