@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ._html import clean
 from ._report import Report
 from .errors import InputTypeError
 
@@ -88,19 +89,20 @@ def report_docx_bytes(report: Report) -> bytes:
             fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     for line in report.title:
-        document.add_paragraph(line, style="Title")
+        document.add_paragraph(clean(line), style="Title")
     document.add_paragraph("")
     for b in report.blocks:
         if b.kind == "heading":
-            document.add_paragraph(b.text, style=f"Heading {min(3, max(1, b.level))}")
+            document.add_paragraph(clean(b.text), style=f"Heading {min(3, max(1, b.level))}")
         elif b.kind in ("placeholder", "prompt"):
-            text = f"【待单位填写】{b.text}" if b.kind == "placeholder" else f"· {b.text}"
+            text = clean(f"【待单位填写】{b.text}" if b.kind == "placeholder" else f"· {b.text}")
             run = document.add_paragraph().add_run(text)
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
         else:
-            document.add_paragraph(b.text)
-    document.core_properties.title = "".join(report.title)
-    document.core_properties.author = report.unit or ""
+            document.add_paragraph(clean(b.text))
+    # XML cannot hold control characters: python-docx refuses them, so they are removed first
+    document.core_properties.title = clean("".join(report.title))
+    document.core_properties.author = clean(report.unit or "")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -256,3 +256,24 @@ def test_the_docx_reopens_with_government_document_styles(tmp_path: Path) -> Non
     assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+
+
+def test_hostile_names_in_the_report_page_and_document(tmp_path: Path) -> None:
+    from perfscore._html import esc, render_report_html
+
+    from .test_html import HOSTILE_NAME, HOSTILE_NOTE, HOSTILE_UNIT, assert_inert, hostile_form
+
+    report = draft(hostile_form(tmp_path), None)
+    page = render_report_html(report)
+    assert_inert(page)
+    assert esc(HOSTILE_UNIT) in page and esc(HOSTILE_NAME) in page and esc(HOSTILE_NOTE) in page
+    docx = pytest.importorskip("docx", reason="python-docx（perfscore[docx]）未安装")
+    from perfscore._report_docx import report_docx_bytes
+
+    bell = Report(
+        ("甲\x07乙",), (Block("paragraph", "控制\x00字符\x1b"), *report.blocks), unit="单位\x07"
+    )
+    out = tmp_path / "x.docx"
+    out.write_bytes(report_docx_bytes(bell))
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert texts[0] == "甲乙" and "控制字符" in texts and any(HOSTILE_NAME in t for t in texts)
