@@ -277,3 +277,27 @@ def test_hostile_names_in_the_report_page_and_document(tmp_path: Path) -> None:
     out.write_bytes(report_docx_bytes(bell))
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
     assert texts[0] == "甲乙" and "控制字符" in texts and any(HOSTILE_NAME in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "hunan-project/operation-maintenance-2023.yaml",
+        "mof-project/rural-road-maintenance-2023.yaml",
+        "variants/execution-20.yaml",
+        "variants/grades-80-70-60.yaml",
+        "variants/reverse-linear.yaml",
+        "variants/sichuan-2023.yaml",
+    ],
+)
+def test_every_shipped_example_with_a_report_outline_drafts(example: str) -> None:
+    """Templates that extend mof/project-self-evaluation inherit its outline."""
+    form = perfscore.load_form(ROOT / "examples" / example)
+    if "report" not in form.template.data:
+        pytest.skip(f"{form.template.id} 没有 report 部分")
+    ev = perfscore.evaluate(form)
+    report = build_report(ev, form)
+    text = report.text()
+    assert f"得分{ev.total:.2f}分" in text and f"“{ev.grade}”" in text
+    assert "{" not in text and "}" not in text  # every field filled
+    assert report.headings()[0] == "一、项目基本情况"
