@@ -65,6 +65,9 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="报告写入文件（原子写入）")
     parser.add_argument("--xlsx", metavar="FILE", help="另写一份 Excel 复核工作簿")
     parser.add_argument(
+        "--html", metavar="FILE", help="另写一份网页复核报告（含汇总图表，可直接打开和打印）"
+    )
+    parser.add_argument(
         "--fail-on",
         choices=(*SEVERITIES, "never"),
         default="error",
@@ -163,6 +166,8 @@ def run_review(args: argparse.Namespace) -> int:
                 )
             if args.xlsx:
                 raise _Usage("流式复核（JSON Lines）不能同时写 --xlsx 工作簿")
+            if args.html:
+                raise _Usage("流式复核（JSON Lines）不能同时写 --html 网页报告")
         else:
             files = expand(args.forms)
             if all(os.path.isdir(f) for f in files):  # only folders without a form file
@@ -209,6 +214,10 @@ def run_review(args: argparse.Namespace) -> int:
         from ._xlsx_report import workbook_bytes
 
         atomic_write(args.xlsx, workbook_bytes(batch))
+    if args.html:
+        from ._html import render_review_html
+
+        atomic_write(args.html, render_review_html(batch).encode("utf-8"))
     return EXIT_FINDINGS if batch.reaches(args.fail_on) else EXIT_OK
 
 

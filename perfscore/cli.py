@@ -154,6 +154,11 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     fmt = args.format or "text"
     result = _evaluate(args, args.forms[0])
+    if fmt == "html":  # a self-contained page (perfscore._html), not one of render()'s formats
+        from ._html import render_score_html
+
+        _emit(render_score_html(result), args.output)
+        return EXIT_OK
     text = render(result, fmt, width=_width())
     _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     return EXIT_OK
@@ -335,9 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "csv", "jsonl"),
+        choices=("text", "json", "markdown", "csv", "jsonl", "html"),
         default=None,
-        help="单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown",
+        help="单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown；"
+        "html：单个表单的网页报告（含图表，可直接打开和打印）",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="写入文件（原子写入）")
     add_jobs_argument(p)
@@ -377,11 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("review", cmd_review, "复核：对比自评得分与规则计分，检查预算勾稽关系和可疑行")
     add_review_arguments(p)
 
-    from . import _cli_monitor, _cli_targets  # each registers one command (issue 14)
+    from . import _cli_monitor, _cli_report, _cli_targets  # one command each
 
     _cli_targets.add_parser(add)
     _cli_monitor.add_parser(add)
-
+    _cli_report.add_parser(add)
     for extend in _EXTRA:
         extend(add)
     return parser

@@ -219,8 +219,8 @@ def expected_form() -> dict[str, Any]:
     eco = data["indicators"]["效益指标"]["生态效益指标"]
     eco[0]["name"] = "环境质量提升（辖区应清理的垃圾全面清理完毕）"
     eco[1]["name"] = "环境质量提升（辖区水面清理整治完毕）"
-    # 人员经费/公用经费 come from 附件1 and 附件4, not from the 附件2 table read here.
-    for key in ("人员经费", "公用经费"):
+    # 人员经费/公用经费/项目支出明细 come from 附件1 and 附件4, not from the 附件2 table read here.
+    for key in ("人员经费", "公用经费", "项目支出明细"):
         data["budget"]["支出"].pop(key, None)
     return data
 
