@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._findings import CATALOGUE, SEVERITY_NAMES, SEVERITY_RANK
+from ._safe_cells import append_row
 from .errors import format_path
 from .review import UNSCORED, BatchReview, FormReview
 
@@ -40,14 +41,16 @@ def workbook_bytes(batch: BatchReview) -> bytes:
     assert ws is not None
     ws.title = "汇总"
     s = batch.summary()
-    ws.append(["复核汇总"])
+    append_row(ws, ["复核汇总"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["表单数", s["forms"]])
-    ws.append(["等级", "，".join(f"{g} {n}" for g, n in s["grades"].items())])
+    append_row(ws, ["表单数", s["forms"]])
+    append_row(ws, ["等级", "，".join(f"{g} {n}" for g, n in s["grades"].items())])
     found = s["findings"]
-    ws.append(["发现", f"错误 {found['error']}，警告 {found['warning']}，提示 {found['info']}"])
-    ws.append(["涉及分值合计", s["points_at_stake"]])
-    ws.append([])
+    append_row(
+        ws, ["发现", f"错误 {found['error']}，警告 {found['warning']}，提示 {found['info']}"]
+    )
+    append_row(ws, ["涉及分值合计", s["points_at_stake"]])
+    append_row(ws, [None])
     header = [
         "序号",
         "文件",
@@ -62,13 +65,14 @@ def workbook_bytes(batch: BatchReview) -> bytes:
         "涉及分值",
         "问题代码",
     ]
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[ws.max_row]:
         cell.font = bold
     titles = _titles(batch.reviews)
     for i, (review, title) in enumerate(zip(batch.reviews, titles, strict=True), 1):
         c = review.counts
-        ws.append(
+        append_row(
+            ws,
             [
                 i,
                 review.file,
@@ -82,12 +86,12 @@ def workbook_bytes(batch: BatchReview) -> bytes:
                 c["info"],
                 review.points_at_stake,
                 "、".join(review.codes()),
-            ]
+            ],
         )
         if review.max_severity:
             for cell in ws[ws.max_row]:
                 cell.fill = fills[review.max_severity]
-        ws.cell(ws.max_row, 3).hyperlink = f"#'{title}'!A1"
+        ws.cell(ws.max_row, 3).hyperlink = "#'" + title.replace("'", "''") + "'!A1"
     _widths(ws, [6, 40, 16, 28, 8, 10, 10, 6, 6, 6, 10, 50])
 
     for review, title in zip(batch.reviews, titles, strict=True):
@@ -99,10 +103,11 @@ def workbook_bytes(batch: BatchReview) -> bytes:
 
 
 def _form_sheet(ws: Any, review: FormReview, fills: Any, bold: Any, wrap: Any) -> None:
-    ws.append([review.file])
+    append_row(ws, [review.file])
     ws["A1"].font = bold
     ev = review.evaluation
-    ws.append(
+    append_row(
+        ws,
         [
             "单位",
             review.unit,
@@ -112,12 +117,13 @@ def _form_sheet(ws: Any, review: FormReview, fills: Any, bold: Any, wrap: Any) -
             review.reported_total,
             "等级",
             review.grade or UNSCORED,
-        ]
+        ],
     )
     if review.encoding:
-        ws.append(["文件编码", review.encoding])
-    ws.append([])
-    ws.append(
+        append_row(ws, ["文件编码", review.encoding])
+    append_row(ws, [None])
+    append_row(
+        ws,
         [
             "指标",
             "年度指标值",
@@ -129,7 +135,7 @@ def _form_sheet(ws: Any, review: FormReview, fills: Any, bold: Any, wrap: Any) -
             "状态",
             "位置",
             "发现",
-        ]
+        ],
     )
     for cell in ws[ws.max_row]:
         cell.font = bold
@@ -139,7 +145,8 @@ def _form_sheet(ws: Any, review: FormReview, fills: Any, bold: Any, wrap: Any) -
     for item in review.items:
         place = item.row if item.row is not None else item.line
         found = by_place.get((item.path, place), [])
-        ws.append(
+        append_row(
+            ws,
             [
                 format_path(item.path),
                 item.target,
@@ -151,19 +158,20 @@ def _form_sheet(ws: Any, review: FormReview, fills: Any, bold: Any, wrap: Any) -
                 item.status,
                 _place(item.row, item.line),
                 "\n".join(f"[{SEVERITY_NAMES[f.severity]}] {f.message}" for f in found),
-            ]
+            ],
         )
         worst = max((f.severity for f in found), key=lambda x: SEVERITY_RANK[x], default=None)
         if worst is not None:
             for cell in ws[ws.max_row]:
                 cell.fill = fills[worst]
         ws.cell(ws.max_row, 10).alignment = wrap
-    ws.append([])
-    ws.append(["严重程度", "代码", "说明", "位置", "指标", "内容", "数值"])
+    append_row(ws, [None])
+    append_row(ws, ["严重程度", "代码", "说明", "位置", "指标", "内容", "数值"])
     for cell in ws[ws.max_row]:
         cell.font = bold
     for f in review.findings:
-        ws.append(
+        append_row(
+            ws,
             [
                 SEVERITY_NAMES.get(f.severity, f.severity),
                 f.code,
@@ -172,7 +180,7 @@ def _form_sheet(ws: Any, review: FormReview, fills: Any, bold: Any, wrap: Any) -
                 format_path(f.path),
                 f.message,
                 "；".join(f"{k} {v}" for k, v in f.values),
-            ]
+            ],
         )
         ws.cell(ws.max_row, 1).fill = fills.get(f.severity, fills["info"])
         ws.cell(ws.max_row, 6).alignment = wrap

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ._findings import SEVERITY_NAMES
 from ._numbers import in_local_context
+from ._safe_cells import csv_row, markdown_text, terminal_text
 from ._text import fmt, fmt_fixed
 from ._width import display_width, pad
 from .result import Evaluation, GroupResult, LeafResult, NodeResult
@@ -30,7 +31,7 @@ def render(result: Evaluation, fmt_name: str = "text", *, width: int = 120) -> s
         return _markdown(result)
     if fmt_name == "csv":
         return _csv(result)
-    return _text(result, width)
+    return terminal_text(_text(result, width))
 
 
 def _check_arguments(result: object, fmt_name: object) -> None:
@@ -168,31 +169,32 @@ def _text(result: Evaluation, width: int) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return markdown_text(text)
 
 
 def _markdown(result: Evaluation) -> str:
     p = result.places
-    lines = [f"# {_header(result)[0]}", ""]
-    lines.extend(f"{line}  " for line in _header(result)[1:])
+    lines = [f"# {_md_cell(_header(result)[0])}", ""]
+    lines.extend(f"{_md_cell(line)}  " for line in _header(result)[1:])
     lines += [
         "",
         "| 指标 | 指标值 | 完成值 | 分值 | 得分 | 自评 | 差异 | 状态 |",
         "|---|---|---|---:|---:|---:|---:|---|",
     ]
     for depth, node in _rows(result):
-        label = node.name if isinstance(node, LeafResult) else f"**{node.name}**"
-        cells = _cells(node, "　" * depth + label, p)
+        cells = [_md_cell(c) for c in _cells(node, node.name, p)]
+        cells[0] = "　" * depth + (cells[0] if isinstance(node, LeafResult) else f"**{cells[0]}**")
         if isinstance(node, GroupResult):
             cells[4] = f"**{cells[4]}**"
-        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
-    lines += ["", *(f"**{line}**" for line in _summary(result)), "", "## 计分说明", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", *(f"**{_md_cell(line)}**" for line in _summary(result)), "", "## 计分说明", ""]
     for leaf in result.leaves():
-        lines.append(f"- **{' › '.join(leaf.path)}**：{_md_cell(leaf.explanation)}")
+        lines.append(f"- **{_md_cell(' › '.join(leaf.path))}**：{_md_cell(leaf.explanation)}")
     if result.findings:
         lines += ["", "## 提示", ""]
         lines.extend(
-            f"- `{f.code}` {' › '.join(f.path)}：{_md_cell(f.message)}" for f in result.findings
+            f"- `{f.code}` {_md_cell(' › '.join(f.path))}：{_md_cell(f.message)}"
+            for f in result.findings
         )
     return "\n".join(lines) + "\n"
 
@@ -203,11 +205,16 @@ def _csv(result: Evaluation) -> str:
 
     p = result.places
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    csv_writer = csv.writer(buf, lineterminator="\r\n")
+
+    def writerow(values: list[str]) -> None:
+        # Every field through csv_row: a text from input never becomes a formula.
+        csv_writer.writerow(csv_row(values))
+
     depth = max((len(leaf.path) for leaf in result.leaves()), default=3)
     names = "一二三四五六七八九"
     levels = [f"{names[i] if i < len(names) else i + 1}级指标" for i in range(max(depth, 1))]
-    writer.writerow(
+    writerow(
         [
             *levels,
             "年度指标值",
@@ -222,7 +229,7 @@ def _csv(result: Evaluation) -> str:
     )
     for leaf in result.leaves():
         path = list(leaf.path) + [""] * (len(levels) - len(leaf.path))
-        writer.writerow(
+        writerow(
             [
                 *path,
                 leaf.target_text or "",
@@ -235,7 +242,7 @@ def _csv(result: Evaluation) -> str:
                 leaf.explanation,
             ]
         )
-    writer.writerow(
+    writerow(
         [
             "总分",
             *[""] * (len(levels) + 1),
