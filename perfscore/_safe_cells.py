@@ -116,7 +116,7 @@ def set_cell(cell: Any, value: object) -> None:
 def append_row(ws: Any, values: Sequence[object]) -> int:
     """Append ``values`` as a new row of worksheet ``ws`` through :func:`set_cell`; the row's
     number."""
-    row = ws.max_row + 1
+    row: int = ws.max_row + 1
     if row == 2 and ws.max_column == 1 and ws.cell(1, 1).value is None:
         row = 1  # a fresh sheet reports one empty row
     for col, value in enumerate(values, 1):
