@@ -48,14 +48,14 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
         "forms",
         nargs="+",
         metavar="FORM",
-        help="表单文件（YAML、CSV、XLSX、每行一份表单的 .jsonl）或目录，可多个；- 从标准输入读 JSON Lines",
+        help="表单文件（YAML、CSV、XLSX、XLS、ODS、每行一份表单的 .jsonl）或目录，可多个；- 从标准输入读 JSON Lines",
     )
     parser.add_argument(
         "--template",
         metavar="ID",
         help="所用模板编号或模板文件（代替表单自带的模板；CSV/XLSX 默认 hunan/unit-self-evaluation）",
     )
-    parser.add_argument("--sheet", metavar="NAME", help="XLSX 中要读取的工作表（默认自动查找）")
+    parser.add_argument("--sheet", metavar="NAME", help="XLSX、XLS、ODS 中要读取的工作表（默认自动查找）")
     parser.add_argument(
         "--format",
         choices=("text", "markdown", "json", "jsonl"),

@@ -69,7 +69,7 @@ __all__ = [
 #: The template a CSV/XLSX form is scored against when neither the caller nor the sheet names one.
 DEFAULT_TABULAR_TEMPLATE: Final = "hunan/unit-self-evaluation"
 YAML_SUFFIXES: Final = (".yaml", ".yml")
-TABULAR_SUFFIXES: Final = (".csv", ".tsv", ".xlsx", ".xlsm")
+TABULAR_SUFFIXES: Final = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".et", ".ods")
 JSON_SUFFIXES: Final = (".json", ".jsonl")
 #: File endings a folder is searched for (``.jsonl``: JSON Lines, one form per line).
 FORM_SUFFIXES: Final = (*YAML_SUFFIXES, *TABULAR_SUFFIXES, *JSON_SUFFIXES)
@@ -827,7 +827,7 @@ def _load(
 
             table = read_table(file, template=None if tmpl is None else tmpl.id, sheet=sheet)
             loaded.table = table
-            loaded.source = "xlsx" if suffix in (".xlsx", ".xlsm") else "csv"
+            loaded.source = "csv" if suffix in (".csv", ".tsv", ".txt") else "xlsx"
             doc = table.document
             if not doc.data.get("template"):
                 data = dict(doc.data)
