@@ -55,7 +55,9 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="所用模板编号或模板文件（代替表单自带的模板；CSV/XLSX 默认 hunan/unit-self-evaluation）",
     )
-    parser.add_argument("--sheet", metavar="NAME", help="XLSX、XLS、ODS 中要读取的工作表（默认自动查找）")
+    parser.add_argument(
+        "--sheet", metavar="NAME", help="XLSX、XLS、ODS 中要读取的工作表（默认自动查找）"
+    )
     parser.add_argument(
         "--format",
         choices=("text", "markdown", "json", "jsonl"),
