@@ -141,13 +141,20 @@ def _is_batch(args: argparse.Namespace) -> bool:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    if _is_batch(args):
+    batch = _is_batch(args)
+    if args.format == "xlsx" or (batch and args.format == "csv"):  # one row per form
+        from ._score_table import run_table
+
+        return run_table(args, _search(args))
+    if batch:
         return _score_batch(args)
     from .render import render
 
     fmt = args.format or "text"
     result = _evaluate(args, args.forms[0])
     text = render(result, fmt, width=_width())
+    if fmt == "csv" and args.bom and (args.output is None or args.output == "-"):
+        text = "\ufeff" + text
     _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     return EXIT_OK
 
@@ -165,8 +172,8 @@ def _score_batch(args: argparse.Namespace) -> int:
     fmt = args.format or "jsonl"
     if fmt not in BATCH_FORMATS:
         return _usage(
-            f"多份表单（文件夹、JSON Lines）的输出格式为 jsonl（默认）、text 或 markdown，"
-            f"不能是 {fmt}（{fmt} 只用于单个表单）"
+            f"多份表单（文件夹、JSON Lines）的输出格式为 jsonl（默认）、text、markdown，"
+            f"或每份一行的 csv、xlsx，不能是 {fmt}（{fmt} 只用于单个表单）"
         )
     summary = ScoreSummary()
     progress = StreamProgress("计分", enabled=not args.no_progress)
@@ -328,9 +335,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "csv", "jsonl"),
+        choices=("text", "json", "markdown", "csv", "jsonl", "xlsx"),
         default=None,
-        help="单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown",
+        help="单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown；"
+        "多份表单的 csv、xlsx 每份表单一行（单位、年度、模板、总分、等级、各一级指标得分、错误），"
+        "xlsx 须用 -o",
+    )
+    p.add_argument(
+        "--bom",
+        action="store_true",
+        help="CSV 写到标准输出时也加 UTF-8 BOM（写入文件时总是加，Excel 据此识别编码）",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="写入文件（原子写入）")
     add_jobs_argument(p)
