@@ -3,9 +3,10 @@ characters none."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["cut_left", "display_width", "pad"]
+__all__ = ["cut_left", "display_width", "pad", "wrap"]
 
 # Format characters that take no column although they are not "combining": zero width space,
 # non-joiner, joiner, word joiner, BOM, soft hyphen, direction marks and the like (category Cf).
@@ -45,3 +46,47 @@ def cut_left(text: str, width: int) -> str:
         kept.append(ch)
         used += w
     return "…" + "".join(reversed(kept))
+
+
+# An ASCII word (kept whole), or one other character; closing punctuation sticks to the left.
+_TOKEN = re.compile(r"[!-~]+|\s+|.", re.S)
+_CLOSING = frozenset("，。、；：！？）】》」』”’,.;:!?)]}")
+_OPENING = frozenset("（【《「『“‘")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` display columns: broken at spaces or between
+    any two Chinese characters, never before a closing or after an opening punctuation mark
+    (unless that alone is wider than a line); an ASCII word wider than a line is split."""
+    width = max(width, 2)
+    tokens: list[str] = []
+    for token in _TOKEN.findall(" ".join(text.split())):
+        glued = token in _CLOSING or (tokens and tokens[-1][-1] in _OPENING)
+        if tokens and glued and not tokens[-1].isspace():
+            tokens[-1] += token
+            continue
+        tokens.append(token)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if display_width(line + token) <= width:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = ""
+        if token.isspace():
+            continue
+        rest = token
+        while display_width(rest) > width:  # too wide for any line: split it
+            head = ""
+            for ch in rest:
+                if display_width(head + ch) > width:
+                    break
+                head += ch
+            lines.append(head)
+            rest = rest[len(head) :]
+        line = rest
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
+from ._help import ChineseParser, epilog, translate_error
 from .errors import LoadError, PerfscoreError, flatten
 
 if TYPE_CHECKING:
@@ -27,10 +28,10 @@ __all__ = ["main"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ChineseParser):
     def error(self, message: str) -> Any:  # argparse's default also exits 2; keep it, in Chinese
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: 用法错误：{message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: 用法错误：{translate_error(message)}\n")
 
 
 def _utf8(stream: TextIO) -> None:
@@ -304,12 +305,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="perfscore",
         description="预算绩效评价：用 YAML 描述指标体系，校验、计分、解释、复核。",
+        epilog=epilog("perfscore"),
     )
-    parser.add_argument("--version", action="version", version=f"perfscore {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument(
+        "--version", action="version", version=f"perfscore {__version__}", help="显示版本号并退出"
+    )
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, title="命令"
+    )
 
     def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=epilog(name))
         p.set_defaults(func=func)
         p.add_argument(
             "-T",
@@ -337,7 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=("text", "json", "markdown", "csv", "jsonl", "xlsx"),
         default=None,
-        help="单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown；"
+        metavar="FORMAT",
+        help="text、json、markdown、csv、jsonl 或 xlsx。单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown；"
         "多份表单的 csv、xlsx 每份表单一行（单位、年度、模板、总分、等级、各一级指标得分、错误），"
         "xlsx 须用 -o",
     )
