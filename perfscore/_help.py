@@ -122,6 +122,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "schema": ("perfscore schema form -o form.schema.json", "perfscore schema form --path"),
     "templates": ("perfscore templates", "perfscore templates -T 我的模板/"),
     "check": ("perfscore check indicators/", "perfscore check 模板.yaml --properties"),
+    "init": (
+        "perfscore init form 表单.yaml",
+        "perfscore init form --template hunan/project-self-evaluation 项目.yaml",
+        "perfscore init template 我的模板.yaml",
+    ),
     "review": (
         "perfscore review 自评表.xlsx",
         "perfscore review 文件夹/ --xlsx 复核.xlsx",

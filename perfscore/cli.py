@@ -391,6 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("review", cmd_review, "复核：对比自评得分与规则计分，检查预算勾稽关系和可疑行")
     add_review_arguments(p)
 
+    from ._cli_init import add_parser as add_init  # perfscore init form|template
+
+    add_init(add)
+
     for extend in _EXTRA:
         extend(add)
     return parser
@@ -400,7 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _utf8(sys.stdout)
     _utf8(sys.stderr)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    from ._cli_init import reorder
+
+    args = parser.parse_args(reorder(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
