@@ -69,3 +69,20 @@ def test_snippet_passes_mypy_strict(name: str, mypy_report: dict[str, list[str]]
         assert mypy_report[name], f"{name} passes now: remove it from README_KNOWN"
         pytest.xfail(README_KNOWN[name])
     assert mypy_report[name] == [], "\n".join(mypy_report[name])
+
+
+def test_sdist_carries_what_the_tests_read() -> None:
+    """Every top-level folder the tests read is in the sdist (the full check, building the
+    sdist and running its tests from the unpacked archive, is in .ci/run)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = set(config["tool"]["hatch"]["build"]["targets"]["sdist"]["include"])
+    used = set()
+    for test in (ROOT / "tests").rglob("*.py"):
+        text = test.read_text(encoding="utf-8")
+        for folder in ("examples", "indicators", "schemas", "benchmarks", "docs"):
+            if f'"{folder}"' in text or f"{folder}/" in text or f"import {folder}" in text:
+                used.add(folder)
+    assert used <= included, used - included
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "tests"} <= included
