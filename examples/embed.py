@@ -54,7 +54,9 @@ def main() -> None:
     }
     other = perfscore.evaluate(perfscore.load_form(data, template=template))
     print(f"{other.unit}：总分 {other.total}，等级 {other.grade}")
-    print(other.find("受训人数").explanation)
+    trained = other.find("受训人数")  # a group or a leaf: narrow before reading leaf fields
+    assert isinstance(trained, perfscore.LeafResult)
+    print(trained.explanation)
 
     # 3. Every problem is a PerfscoreError with its location; ValidationErrors holds them all.
     data["indicators"]["产出指标"]["数量指标"][0]["weight"] = 0.1  # type: ignore[index]

@@ -99,7 +99,9 @@ def check_template(template: Template, *, document: Document | None = None) -> l
     again from ``template.file`` if that is a file (examples are never inherited, so they always
     sit in the template's own file).
     """
-    examples = template.data.get("examples") or ()
+    from ._frozen import thaw
+
+    examples = thaw(template.data.get("examples")) or []
     doc = document if document is not None else _source_document(template)
     if doc is not None and (
         not isinstance(doc.data, Mapping) or doc.data.get("examples") != examples

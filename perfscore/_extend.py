@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from ._frozen import thaw
 from ._yaml import Document
 from .errors import BuildError
 
@@ -62,7 +63,7 @@ def resolve_extends(doc: Document, library: TemplateLibrary) -> Document:
         base_template = library.resolve(ref, doc, ("extends",))
     finally:
         _CHAIN.reset(token)
-    merged = merge(base_template.data, data, doc)
+    merged = merge(thaw(base_template.data), data, doc)
     return Document(
         data=merged,
         file=doc.file,

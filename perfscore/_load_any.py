@@ -50,7 +50,7 @@ __all__ = [
 
 #: The template a CSV/XLSX form is scored against when nothing names or suggests one.
 DEFAULT_TABULAR_TEMPLATE: Final = "hunan/unit-self-evaluation"
-TABULAR_SUFFIXES: Final = (".csv", ".tsv", ".xlsx", ".xlsm")
+TABULAR_SUFFIXES: Final = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".et", ".ods")
 
 
 @attrs.define
@@ -132,7 +132,7 @@ def load_into(
             table, notes, parents = fix_layout(table)
             loaded.table, loaded.parents = table, parents
             loaded.notes.extend(notes)
-            loaded.source = "xlsx" if suffix in (".xlsx", ".xlsm") else "csv"
+            loaded.source = "csv" if suffix in (".csv", ".tsv", ".txt") else "xlsx"
             doc = table.document
             if not doc.data.get("template"):
                 from ._template_guess import guess_template

@@ -48,14 +48,16 @@ def add_review_arguments(parser: argparse.ArgumentParser) -> None:
         "forms",
         nargs="+",
         metavar="FORM",
-        help="表单文件（YAML、CSV、XLSX、每行一份表单的 .jsonl）或目录，可多个；- 从标准输入读 JSON Lines",
+        help="表单文件（YAML、CSV、XLSX、XLS、ODS、每行一份表单的 .jsonl）或目录，可多个；- 从标准输入读 JSON Lines",
     )
     parser.add_argument(
         "--template",
         metavar="ID",
         help="所用模板编号或模板文件（代替表单自带的模板；CSV/XLSX 默认 hunan/unit-self-evaluation）",
     )
-    parser.add_argument("--sheet", metavar="NAME", help="XLSX 中要读取的工作表（默认自动查找）")
+    parser.add_argument(
+        "--sheet", metavar="NAME", help="XLSX、XLS、ODS 中要读取的工作表（默认自动查找）"
+    )
     parser.add_argument(
         "--format",
         choices=("text", "markdown", "json", "jsonl"),
@@ -112,28 +114,6 @@ class _Usage(Exception):
     pass
 
 
-class _Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, done: int, total: int, file: str) -> None:
-        if not self.enabled or total <= 1:
-            return
-        width = 24
-        filled = width * done // total
-        name = file if len(file) <= 40 else "…" + file[-39:]
-        line = f"\r复核 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name}"
-        sys.stderr.write(line.ljust(90))
-        sys.stderr.flush()
-        self.shown = True
-        if done == total:
-            sys.stderr.write("\r" + " " * 90 + "\r")
-            sys.stderr.flush()
-
-
 def _streams(args: argparse.Namespace) -> bool:
     """JSON Lines in or out: review form by form without keeping the reviews."""
     return args.format == "jsonl" or any(
@@ -142,6 +122,7 @@ def _streams(args: argparse.Namespace) -> bool:
 
 
 def run_review(args: argparse.Namespace) -> int:
+    from ._batch_io import Progress
     from ._findings import CATALOGUE
     from ._io import atomic_write
     from ._review_render import render_review
@@ -200,7 +181,7 @@ def run_review(args: argparse.Namespace) -> int:
         if stream:
             return _run_stream(args, options)
         batch = review_batch(
-            files, progress=_Progress(not args.no_progress), jobs=args.jobs, **options
+            files, progress=Progress("复核", not args.no_progress), jobs=args.jobs, **options
         )
     except BuildError as exc:  # an override the template cannot take
         print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ._findings import CATALOGUE, SEVERITY_NAMES
+from ._safe_cells import markdown_text, terminal_text
 from ._text import fmt, fmt_fixed
 from .errors import format_path
 from .result import Finding
@@ -38,7 +39,7 @@ def render_review(batch: BatchReview, fmt_name: str = "text") -> str:
         return batch.to_json()
     if fmt_name == "markdown":
         return _markdown(batch)
-    return _text(batch)
+    return terminal_text(_text(batch))
 
 
 def location(review: FormReview, f: Finding) -> str:
@@ -168,7 +169,7 @@ def _text_summary_of(
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return markdown_text(text)
 
 
 def _markdown(batch: BatchReview) -> str:
@@ -217,7 +218,7 @@ def _markdown_summary(
 
 def _markdown_form(review: FormReview) -> list[str]:
     lines = [f"## {_cell(_where(review))}", ""]
-    lines += [f"{line}  " for line in _head(review)]
+    lines += [f"{_cell(line)}  " for line in _head(review)]
     lines.append("")
     if not review.findings:
         return [*lines, "没有发现问题。", ""]
@@ -229,7 +230,7 @@ def _markdown_form(review: FormReview) -> list[str]:
         title = CATALOGUE[f.code].title if f.code in CATALOGUE else ""
         lines.append(
             f"| {SEVERITY_NAMES.get(f.severity, f.severity)} | `{f.code}` | {_cell(title)} | "
-            f"{location(review, f)} | {_cell(format_path(f.path))} | {_cell(f.message)} | "
+            f"{_cell(location(review, f))} | {_cell(format_path(f.path))} | {_cell(f.message)} | "
             f"{_cell(_values(f))} |"
         )
     lines.append("")
@@ -254,7 +255,7 @@ def render_form(review: FormReview, fmt_name: str) -> str:
         return review.to_json(indent=None)
     if fmt_name == "markdown":
         return "\n".join(_markdown_form(review)) + "\n"
-    return "\n".join(_text_form(review)) + "\n"
+    return terminal_text("\n".join(_text_form(review)) + "\n")
 
 
 def render_summary(summary: ReviewSummary, fmt_name: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ._frozen import thaw
 from ._text import fmt
 from .model import Template, TemplateNode
 
@@ -38,9 +39,9 @@ _BY_NAME = {"rules": "规则", "defaults": "默认规则", "inputs": "输入项"
 def show_template(template: Template, fmt_name: str = "text") -> str:
     """The merged template as an indented tree (text), or its merged data (yaml/json)."""
     if fmt_name == "json":
-        return json.dumps(template.data, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(thaw(template.data), ensure_ascii=False, indent=2) + "\n"
     if fmt_name == "yaml":
-        return yaml.safe_dump(dict(template.data), allow_unicode=True, sort_keys=False)
+        return yaml.safe_dump(thaw(template.data), allow_unicode=True, sort_keys=False)
     lines = [
         f"{template.name}（{template.id}"
         + (f" {template.version}" if template.version else "")

@@ -152,7 +152,8 @@ class TableRead:
     """The result of :func:`read_table`.
 
     ``document`` holds the form data (positions are (row, column), 1-based); ``encoding`` the
-    detected encoding of a CSV file (``utf-8``, ``utf-8-sig`` or ``gb18030``; None for XLSX);
+    detected encoding of a CSV file (``utf-8``, ``utf-8-sig``, ``gb18030`` or ``utf-16``; None for
+    a workbook);
     ``rows`` one :class:`RowRecord` per input row, in order; ``problems`` one
     ``row_unreadable`` finding per unreadable row.
     """
@@ -1185,13 +1186,14 @@ def _exists(data: Any, path: JsonPath) -> bool:
 def read_table(
     source: str | os.PathLike[str], *, template: str | None = None, sheet: str | None = None
 ) -> TableRead:
-    """Read a self-evaluation table (``.csv``/``.tsv``/``.txt`` or ``.xlsx``/``.xlsm``).
+    """Read a self-evaluation table (``.csv``/``.tsv``/``.txt``, ``.xlsx``/``.xlsm``, and through
+    :mod:`perfscore._tabular_formats` ``.xls`` (extra ``perfscore[xls]``), ``.ods`` and UTF-16 text).
 
     ``template`` is written into the form as its ``template`` (else one named in the sheet
     by a 模板 cell is used, else None). ``sheet`` picks an XLSX sheet by name; by default the
     first sheet with an indicator header is read. Raises
     :class:`~perfscore.errors.LoadError` for a file that cannot be read at all (missing,
-    too large, ``.xls``, corrupt, an unknown encoding, no indicator header); rows that cannot
+    too large, ``.xls`` without the extra, corrupt, an unknown encoding, no indicator header); rows that cannot
     be read are reported in :attr:`TableRead.problems` instead.
     """
     if not isinstance(source, str | os.PathLike):
@@ -1204,12 +1206,11 @@ def read_table(
     shown = path if isinstance(path, str) else os.fsdecode(path)
     raw = _read_bytes(path, shown)
     lower = shown.lower()
-    if raw.startswith(b"\xd0\xcf\x11\xe0") or lower.endswith((".xls", ".et")):
-        raise LoadError(
-            "不支持旧版 Excel 文件（.xls）",
-            file=shown,
-            hint="请在 Excel 或 WPS 中打开后“另存为” Excel 工作簿（.xlsx），或导出为 CSV",
-        )
+    from ._tabular_formats import read_other  # .xls, .ods, UTF-16 text
+
+    other: TableRead | None = read_other(raw, shown, template, sheet)
+    if other is not None:
+        return other
     if raw.startswith(b"PK\x03\x04") or lower.endswith((".xlsx", ".xlsm")):
         return _read_xlsx(raw, shown, template, sheet)
     if sheet is not None:

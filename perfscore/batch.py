@@ -45,7 +45,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -70,9 +70,11 @@ if TYPE_CHECKING:
 __all__ = [
     "JSONL_SUFFIXES",
     "SCORE_SUFFIXES",
+    "FailedOutcome",
     "FormSource",
     "Outcome",
     "ScoreSummary",
+    "ScoredOutcome",
     "error_line",
     "error_record",
     "iter_sources",
@@ -113,6 +115,39 @@ class Outcome:
         if self.evaluation is not None:
             return self.evaluation.to_json(indent=None)
         return error_line(self.errors, file=self.file, line=self.line)
+
+
+@attrs.frozen
+class ScoredOutcome(Outcome):
+    """An :class:`Outcome` whose form was scored: ``ok`` is ``True``, ``evaluation`` is set.
+
+    What :func:`score_stream` yields (with :class:`FailedOutcome`), so that a type checker
+    narrows on ``if outcome.ok:`` and ``outcome.evaluation`` needs no ``None`` check there.
+    """
+
+    if TYPE_CHECKING:
+
+        @property
+        def evaluation(self) -> Evaluation: ...
+
+    @property
+    def ok(self) -> Literal[True]:
+        return True
+
+
+@attrs.frozen
+class FailedOutcome(Outcome):
+    """An :class:`Outcome` whose form could not be scored: ``ok`` is ``False``, ``errors`` say
+    why and ``evaluation`` is None."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def evaluation(self) -> None: ...
+
+    @property
+    def ok(self) -> Literal[False]:
+        return False
 
 
 def error_record(
@@ -219,22 +254,22 @@ class _ScoreJob:
         ev = outcome.evaluation
         return (outcome.ok, None if ev is None else ev.grade, self.render(outcome))
 
-    def outcome(self, source: FormSource) -> Outcome:
+    def outcome(self, source: FormSource) -> ScoredOutcome | FailedOutcome:
         from ._evaluate import evaluate
 
         file, line = source.file, source.line
         if source.problem is not None:
-            return Outcome(file, line, errors=(source.problem,))
+            return FailedOutcome(file, line, errors=(source.problem,))
         try:
             if source.text is not None:
                 form = self.form_from_json(source.text, file, line)
             else:
                 form = self.form_from_file(file)
-            return Outcome(file, line, evaluate(form))
+            return ScoredOutcome(file, line, evaluate(form))
         except PerfscoreError as err:
-            return Outcome(file, line, errors=_located(err, file, line))
+            return FailedOutcome(file, line, errors=_located(err, file, line))
         except Exception as exc:  # a defect met on one form must not stop the batch
-            return Outcome(
+            return FailedOutcome(
                 file, line, errors=(internal_error(exc, doing="计分", file=file, line=line),)
             )
 
@@ -315,7 +350,7 @@ def score_stream(
     jobs: int = 1,
     chunk_size: int = 16,
     limits: Limits | None = None,
-) -> Iterator[Outcome]:
+) -> Iterator[ScoredOutcome | FailedOutcome]:
     """Score every source (see :func:`iter_sources`; a path is expanded as it does), yielding
     an :class:`Outcome` per form.
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
+from ._help import ChineseParser, epilog, translate_error
 from .errors import LoadError, PerfscoreError, flatten
 
 if TYPE_CHECKING:
@@ -27,10 +28,10 @@ __all__ = ["main"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ChineseParser):
     def error(self, message: str) -> Any:  # argparse's default also exits 2; keep it, in Chinese
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: 用法错误：{message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: 用法错误：{translate_error(message)}\n")
 
 
 def _utf8(stream: TextIO) -> None:
@@ -107,7 +108,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 #: Suffixes ``validate`` reads through the one loader (tables and JSON Lines; YAML as before).
-_ONE_LOADER = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl")
+_ONE_LOADER = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".et", ".ods", ".jsonl")
 
 
 def _expand(paths: Sequence[str]) -> list[str]:
@@ -148,7 +149,12 @@ def _is_batch(args: argparse.Namespace) -> bool:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    if _is_batch(args):
+    batch = _is_batch(args)
+    if args.format == "xlsx" or (batch and args.format == "csv"):  # one row per form
+        from ._score_table import run_table
+
+        return run_table(args, _search(args))
+    if batch:
         return _score_batch(args)
     from .render import render
 
@@ -160,6 +166,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         _emit(render_score_html(result), args.output)
         return EXIT_OK
     text = render(result, fmt, width=_width())
+    if fmt == "csv" and args.bom and (args.output is None or args.output == "-"):
+        text = "\ufeff" + text
     _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     return EXIT_OK
 
@@ -177,8 +185,8 @@ def _score_batch(args: argparse.Namespace) -> int:
     fmt = args.format or "jsonl"
     if fmt not in BATCH_FORMATS:
         return _usage(
-            f"多份表单（文件夹、JSON Lines）的输出格式为 jsonl（默认）、text 或 markdown，"
-            f"不能是 {fmt}（{fmt} 只用于单个表单）"
+            f"多份表单（文件夹、JSON Lines）的输出格式为 jsonl（默认）、text、markdown，"
+            f"或每份一行的 csv、xlsx，不能是 {fmt}（{fmt} 只用于单个表单）"
         )
     summary = ScoreSummary()
     progress = StreamProgress("计分", enabled=not args.no_progress)
@@ -309,12 +317,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="perfscore",
         description="预算绩效评价：用 YAML 描述指标体系，校验、计分、解释、复核。",
+        epilog=epilog("perfscore"),
     )
-    parser.add_argument("--version", action="version", version=f"perfscore {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument(
+        "--version", action="version", version=f"perfscore {__version__}", help="显示版本号并退出"
+    )
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, title="命令"
+    )
 
     def add(name: str, func: Command, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=epilog(name))
         p.set_defaults(func=func)
         p.add_argument(
             "-T",
@@ -340,10 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json", "markdown", "csv", "jsonl", "html"),
+        choices=("text", "json", "markdown", "csv", "jsonl", "xlsx", "html"),
         default=None,
-        help="单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown；"
-        "html：单个表单的网页报告（含图表，可直接打开和打印）",
+        metavar="FORMAT",
+        help="text、json、markdown、csv、jsonl、xlsx 或 html。单个表单默认 text；多份表单默认 jsonl（每份一行结果或错误），也可 text、markdown；"
+        "多份表单的 csv、xlsx 每份表单一行（单位、年度、模板、总分、等级、各一级指标得分、错误），"
+        "xlsx 须用 -o；html：单个表单的网页报告（含图表，可直接打开和打印）",
+    )
+    p.add_argument(
+        "--bom",
+        action="store_true",
+        help="CSV 写到标准输出时也加 UTF-8 BOM（写入文件时总是加，Excel 据此识别编码）",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="写入文件（原子写入）")
     add_jobs_argument(p)
@@ -383,11 +403,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("review", cmd_review, "复核：对比自评得分与规则计分，检查预算勾稽关系和可疑行")
     add_review_arguments(p)
 
-    from . import _cli_monitor, _cli_report, _cli_targets  # one command each
+    from . import _cli_init, _cli_monitor, _cli_report, _cli_targets  # one command each
 
     _cli_targets.add_parser(add)
     _cli_monitor.add_parser(add)
     _cli_report.add_parser(add)
+    _cli_init.add_parser(add)  # perfscore init form|template
+
     for extend in _EXTRA:
         extend(add)
     return parser
@@ -397,7 +419,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _utf8(sys.stdout)
     _utf8(sys.stderr)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    from ._cli_init import reorder
+
+    args = parser.parse_args(reorder(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

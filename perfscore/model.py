@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._formula import Formula
+from ._frozen import freeze, freeze_map
 from ._units import Unit
 from .result import Finding
 from .targets import Actual, Quantity, Target
@@ -145,17 +146,19 @@ class Template:
     over_achievement: OverAchievement
     missing: str
     rescale_not_applicable: bool
-    inputs: Mapping[str, InputSpec]
-    computed: Mapping[str, Computed]
-    rules: Mapping[str, Rule]
-    defaults: Mapping[str, str]
-    nodes: tuple[TemplateNode, ...]
-    review: Mapping[str, Any] = attrs.field(factory=dict)
-    examples: tuple[Mapping[str, Any], ...] = ()
+    # Mappings are read-only (FrozenMap, nested data too): a shared built template cannot be
+    # changed through what it hands out.
+    inputs: Mapping[str, InputSpec] = attrs.field(converter=freeze_map)
+    computed: Mapping[str, Computed] = attrs.field(converter=freeze_map)
+    rules: Mapping[str, Rule] = attrs.field(converter=freeze_map)
+    defaults: Mapping[str, str] = attrs.field(converter=freeze_map)
+    nodes: tuple[TemplateNode, ...] = attrs.field()
+    review: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze_map)
+    examples: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze)
     description: str | None = None
     file: str | None = None
     digest: str = ""
-    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False, converter=freeze_map)
 
     def grade_for(self, total: Decimal) -> str:
         """The grade name for ``total`` (grades are ordered highest first)."""
@@ -224,9 +227,9 @@ class Form:
     nodes: tuple[Node, ...]
     unit: str | None = None
     year: str | None = None
-    budget: Mapping[str, Quantity] = attrs.field(factory=dict)
+    budget: Mapping[str, Quantity] = attrs.field(factory=dict, converter=freeze_map)
     budget_unit: Unit | None = None
-    inputs: Mapping[str, Quantity] = attrs.field(factory=dict)
+    inputs: Mapping[str, Quantity] = attrs.field(factory=dict, converter=freeze_map)
     reported_total: Decimal | None = None
     file: str | None = None
     digest: str = ""

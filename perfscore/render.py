@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ._findings import SEVERITY_NAMES
+from ._names import flag_name, kind_name, line_name
 from ._numbers import in_local_context
+from ._safe_cells import csv_row, markdown_text, terminal_text
 from ._text import fmt, fmt_fixed
-from ._width import display_width, pad
+from ._width import display_width, pad, wrap
 from .result import Evaluation, GroupResult, LeafResult, NodeResult
 
 __all__ = ["FORMATS", "render", "render_explain"]
@@ -30,7 +32,7 @@ def render(result: Evaluation, fmt_name: str = "text", *, width: int = 120) -> s
         return _markdown(result)
     if fmt_name == "csv":
         return _csv(result)
-    return _text(result, width)
+    return terminal_text(_text(result, width))
 
 
 def _check_arguments(result: object, fmt_name: object) -> None:
@@ -116,15 +118,18 @@ def _summary(result: Evaluation) -> list[str]:
     return lines
 
 
-def _cut(text: str, limit: int) -> str:
-    if display_width(text) <= limit:
-        return text
-    out = ""
-    for ch in text:
-        if display_width(out + ch) > limit - 1:
-            break
-        out += ch
-    return out + "…"
+def _wrap_cell(text: str, width: int) -> list[str]:
+    """A cell in lines of ``width`` columns; an indented name keeps its indent on every line."""
+    if display_width(text) <= width:
+        return [text]
+    body = text.lstrip(" ")
+    indent = text[: len(text) - len(body)]
+    return [indent + line for line in wrap(body, max(2, width - len(indent)))] or [""]
+
+
+#: The narrowest the free-text columns (指标, 指标值, 完成值, 状态) get before the table
+#: overflows.
+_MIN_WIDTHS = {0: 10, 1: 6, 2: 6, 7: 4}
 
 
 def _text(result: Evaluation, width: int) -> str:
@@ -132,12 +137,14 @@ def _text(result: Evaluation, width: int) -> str:
     headers = ["指标", "指标值", "完成值", "分值", "得分", "自评", "差异", "状态"]
     rows = [_cells(node, "  " * depth + node.name, p) for depth, node in _rows(result)]
     widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    # Shrink the free-text columns (name, target, actual), widest first, until the table fits.
+    # Shrink the free-text columns (name, target, actual, status), widest first (beyond its
+    # minimum), until the table fits;
+    # a text wider than its column wraps onto more lines (it is never cut).
     gap = 2
     overflow = sum(widths) + gap * (len(widths) - 1) - width
     while overflow > 0:
-        col = max((0, 1, 2), key=lambda i: widths[i])
-        if widths[col] <= 8:
+        col = max(_MIN_WIDTHS, key=lambda i: widths[i] - _MIN_WIDTHS[i])
+        if widths[col] <= _MIN_WIDTHS[col]:
             break
         widths[col] -= 1
         overflow -= 1
@@ -146,11 +153,15 @@ def _text(result: Evaluation, width: int) -> str:
     lines.append("")
 
     def fmt_row(row: list[str]) -> str:
-        cells = [
-            pad(_cut(c, widths[i]), widths[i], align="right" if i in right else "left")
-            for i, c in enumerate(row)
-        ]
-        return (" " * gap).join(cells).rstrip()
+        cells = [_wrap_cell(c, widths[i]) for i, c in enumerate(row)]
+        out = []
+        for k in range(max(len(c) for c in cells)):
+            parts = [
+                pad(c[k] if k < len(c) else "", widths[i], align="right" if i in right else "left")
+                for i, c in enumerate(cells)
+            ]
+            out.append((" " * gap).join(parts).rstrip())
+        return "\n".join(out)
 
     lines.append(fmt_row(headers))
     lines.append("-" * min(width, sum(widths) + gap * (len(widths) - 1)))
@@ -168,31 +179,32 @@ def _text(result: Evaluation, width: int) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return markdown_text(text)
 
 
 def _markdown(result: Evaluation) -> str:
     p = result.places
-    lines = [f"# {_header(result)[0]}", ""]
-    lines.extend(f"{line}  " for line in _header(result)[1:])
+    lines = [f"# {_md_cell(_header(result)[0])}", ""]
+    lines.extend(f"{_md_cell(line)}  " for line in _header(result)[1:])
     lines += [
         "",
         "| 指标 | 指标值 | 完成值 | 分值 | 得分 | 自评 | 差异 | 状态 |",
         "|---|---|---|---:|---:|---:|---:|---|",
     ]
     for depth, node in _rows(result):
-        label = node.name if isinstance(node, LeafResult) else f"**{node.name}**"
-        cells = _cells(node, "　" * depth + label, p)
+        cells = [_md_cell(c) for c in _cells(node, node.name, p)]
+        cells[0] = "　" * depth + (cells[0] if isinstance(node, LeafResult) else f"**{cells[0]}**")
         if isinstance(node, GroupResult):
             cells[4] = f"**{cells[4]}**"
-        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
-    lines += ["", *(f"**{line}**" for line in _summary(result)), "", "## 计分说明", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", *(f"**{_md_cell(line)}**" for line in _summary(result)), "", "## 计分说明", ""]
     for leaf in result.leaves():
-        lines.append(f"- **{' › '.join(leaf.path)}**：{_md_cell(leaf.explanation)}")
+        lines.append(f"- **{_md_cell(' › '.join(leaf.path))}**：{_md_cell(leaf.explanation)}")
     if result.findings:
         lines += ["", "## 提示", ""]
         lines.extend(
-            f"- `{f.code}` {' › '.join(f.path)}：{_md_cell(f.message)}" for f in result.findings
+            f"- `{f.code}` {_md_cell(' › '.join(f.path))}：{_md_cell(f.message)}"
+            for f in result.findings
         )
     return "\n".join(lines) + "\n"
 
@@ -203,11 +215,16 @@ def _csv(result: Evaluation) -> str:
 
     p = result.places
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    csv_writer = csv.writer(buf, lineterminator="\r\n")
+
+    def writerow(values: list[str]) -> None:
+        # Every field through csv_row: a text from input never becomes a formula.
+        csv_writer.writerow(csv_row(values))
+
     depth = max((len(leaf.path) for leaf in result.leaves()), default=3)
     names = "一二三四五六七八九"
     levels = [f"{names[i] if i < len(names) else i + 1}级指标" for i in range(max(depth, 1))]
-    writer.writerow(
+    writerow(
         [
             *levels,
             "年度指标值",
@@ -222,7 +239,7 @@ def _csv(result: Evaluation) -> str:
     )
     for leaf in result.leaves():
         path = list(leaf.path) + [""] * (len(levels) - len(leaf.path))
-        writer.writerow(
+        writerow(
             [
                 *path,
                 leaf.target_text or "",
@@ -235,7 +252,7 @@ def _csv(result: Evaluation) -> str:
                 leaf.explanation,
             ]
         )
-    writer.writerow(
+    writerow(
         [
             "总分",
             *[""] * (len(levels) + 1),
@@ -267,7 +284,9 @@ def render_explain(result: Evaluation, indicator: str | None = None) -> str:
 
     def leaf_lines(leaf: LeafResult) -> list[str]:
         out = [f"{' › '.join(leaf.path)}"]
-        out.append(f"  规则：{leaf.rule_name}（{leaf.rule_kind}），命中：{leaf.line}")
+        out.append(
+            f"  规则：{leaf.rule_name}（{kind_name(leaf.rule_kind)}），命中：{line_name(leaf.line)}"
+        )
         if leaf.target_text is not None:
             out.append(
                 f"  指标值：{leaf.target_text}"
@@ -296,7 +315,7 @@ def render_explain(result: Evaluation, indicator: str | None = None) -> str:
             + (f"　自评：{_score(leaf.reported, p)}" if leaf.reported is not None else "")
         )
         if leaf.flags:
-            out.append(f"  标记：{'、'.join(leaf.flags)}")
+            out.append(f"  标记：{'；'.join(flag_name(f) for f in leaf.flags)}")
         return out
 
     def walk(node: NodeResult) -> None:

@@ -155,7 +155,8 @@ def test_cli_workbook(folder: Path, capsys: pytest.CaptureFixture[str], tmp_path
     assert code == 1
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames[0] == "汇总"
-    assert len(wb.sheetnames) == 7
+    assert len(wb.sheetnames) == 8  # 汇总, six forms, 发现 (issue 18.4)
+    assert wb.sheetnames[-1] == "发现"
     seed = wb["seed"]
     rows = [[c.value for c in row] for row in seed.iter_rows()]
     header = next(r for r in rows if r and r[0] == "指标")

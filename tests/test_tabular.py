@@ -895,7 +895,8 @@ def test_quoted_cells_with_line_breaks_count_as_one_row(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
-        (b"\xff\xfe1\x002\x00", "UTF-16"),
+        (b"\xff\xfe1\x002\x00", "找不到指标表的表头"),  # UTF-16 is read (issue 18.2)
+        (b"\xff\xfe1\x002", "UTF-16"),  # ... unless it is not valid UTF-16
         ("一级指标,二级指标".encode("utf-16-le"), "NUL"),
         (b"\x81\x30\xff\xff,abc\n", "编码"),
         (b"", "空文件"),

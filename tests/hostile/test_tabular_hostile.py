@@ -30,7 +30,7 @@ def _zip(**members: str) -> bytes:
 TABLES: list[tuple[str, str, bytes, str]] = [
     ("empty", "t.csv", b"", "空文件"),
     ("nul-bytes", "t.csv", b"a,b\x00c\n", "不是文本文件"),
-    ("utf16-csv", "t.csv", HEADER.encode("utf-16"), "UTF-16"),
+    ("utf16-truncated", "t.csv", HEADER.encode("utf-16")[:-1], "UTF-16"),
     ("undecodable", "t.csv", b"\x80\x80,\xff\n", "无法识别 CSV 文件的编码"),
     ("old-xls", "t.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), ".xls"),
     ("corrupt-xlsx", "t.xlsx", b"PK\x03\x04" + bytes(200), "已损坏"),
