@@ -220,7 +220,11 @@ def match_answer(
         if all(f[1] <= t[0] or f[0] >= t[1] for t in taken):
             taken.append(f)
     if not taken:
-        return Unmatched(f"无法从完成情况“{answer}”判断档次", candidates(answer, tiers, names))
+        maybe = candidates(answer, tiers, names)
+        if _negator_before(text, len(text), []) is not None and len(names) > 1:
+            top = names[_order(ranges, len(tiers))[0]]  # a negated answer is not the top tier
+            maybe = tuple(n for n in maybe if n != top) or tuple(n for n in names if n != top)
+        return Unmatched(f"无法从完成情况“{answer}”判断档次", maybe)
     spans = [(s, e) for s, e, _i, _w in taken]
     decided: list[tuple[int, str]] = []
     undecided: list[str] = []
