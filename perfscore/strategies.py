@@ -624,10 +624,10 @@ def _words_for(draw: Draw, rule: Rule, target: Target | None) -> dict[str, Any]:
             parse_actual(word, target)
         except PerfscoreError:
             word = ""
-        if word and draw(st.integers(0, 3)) == 0:
-            # 已 only before words matched inside answers (优 中 差 … match whole answers only)
-            if len(word) > p.whole_answer_length and not word.startswith(("已", "未")):
-                word = f"已{word}"
+        # 已 only before words matched inside answers (优 中 差 … match whole answers only)
+        inside = len(word) > p.whole_answer_length and not word.startswith(("已", "未"))
+        if word and draw(st.integers(0, 3)) == 0 and inside:
+            word = f"已{word}"
         if word:
             return {"actual": word}
     return {"tier": _pick(draw, [t.name for t in p.tiers])}
