@@ -249,7 +249,7 @@ def test_basic_data_capped_checklist_with_another_item_not_applicable() -> None:
 def test_rescaled_score_is_the_unscaled_score_times_the_factor(
     over: int, present: int, na: str
 ) -> None:
-    leaves = [
+    leaves: list[dict[str, Any]] = [
         {
             "name": "扣分项",
             "target": "≤100%",
