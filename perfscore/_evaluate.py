@@ -358,9 +358,7 @@ class _Evaluator:
 
         return attrs.evolve(outcome, raw=raw, explanation=Text(render), arithmetic=True, value=None)
 
-    def score_input(
-        self, leaf: Leaf, weight: Decimal, *, rescale_given: bool = True
-    ) -> ScoreInput:
+    def score_input(self, leaf: Leaf, weight: Decimal, *, rescale_given: bool = True) -> ScoreInput:
         """What the leaf's rule sees (also used by the property checker to try other actuals)."""
         actual: Quantity | None = None
         word: str | None = None

@@ -525,7 +525,11 @@ def _match_tier(p: TiersParams, x: ScoreInput) -> tuple[Tier, str, Decimal | Non
     )
     if isinstance(found, Unmatched):
         maybe = "、".join(found.maybe)
-        words = "、".join(w for t in p.tiers for w in t.words)
+        shown = 6  # words shown per tier; the template lists them all
+        words = "；".join(
+            f"{t.name}：{'、'.join(t.words[:shown])}{' 等' if len(t.words) > shown else ''}"
+            for t in p.tiers
+        )
         raise _fail(
             found.why,
             value=word,

@@ -969,6 +969,9 @@ class _Reviewer:
         self.execution_rate()
         self.execution_low()
         self.identities()
+        from ._review_form_checks import run_form_checks
+
+        run_form_checks(self)
         kept = [
             f
             for f in (self.config.apply(_at_row(f, self.tabular)) for f in self.findings)

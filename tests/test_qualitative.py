@@ -125,7 +125,9 @@ def test_negated_answer_is_a_located_finding_in_review_and_an_error_in_score() -
     r = review_form({"kind": "form", "template": dict(template()), "indicators": {"指标": [leaf]}})
     found = [f for f in r.findings if f.code == "unscorable"]
     assert found and found[0].path == ("指标", "发放及时性")
-    assert "可能属于：部分达成、未达成档" in found[0].message or "可能属于：未达成" in found[0].message
+    assert (
+        "可能属于：部分达成、未达成档" in found[0].message or "可能属于：未达成" in found[0].message
+    )
 
 
 # ------------------------------------------------------------------ short words (bug 2)
