@@ -7,7 +7,8 @@ tolerance are in :data:`perfscore._findings.CATALOGUE`; a template's ``review.ch
 each one off or changes it. Numbers (how many indicators make a pattern, how sharp a cut is)
 are the catalogue's tolerances, never constants here.
 
-- ``scores_missing`` / ``actuals_missing_all``: a form with no self-score at all, or no actual at
+- ``scores_missing`` / ``actuals_missing_all``: a form with no self-score at all (a table, or a
+  YAML form that gives a reported total), or no actual at
   all — one finding for the form (the per-row ``actual_missing`` and ``reported_differs`` lines
   are folded into it).
 - ``template_placeholder``: ``**`` ``XX`` ``××`` ``……`` left from the blank form in a name,
@@ -82,6 +83,9 @@ def _scored(r: _Reviewer) -> list[tuple[Leaf, LeafResult]]:
 
 
 def scores_missing(r: _Reviewer) -> None:
+    # a YAML form written only to be scored (no 自评 at all) is not a submitted self-evaluation
+    if not r.tabular and r.form.reported_total is None:
+        return
     rows = _scored(r)
     if len(rows) >= 2 and all(leaf.reported is None for leaf, _res in rows):
         r.add(

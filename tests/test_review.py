@@ -143,7 +143,6 @@ EXPECTED: dict[str, Counter[str]] = {
             "indicator_unknown": 1,
             "not_applicable": 1,
             "actual_has_comparator": 1,
-            "scores_missing": 1,  # no row has a self-score (issue 13)
         }
     ),
     "unknown-template.yaml": Counter({"form_unreadable": 1}),
