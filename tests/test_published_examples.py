@@ -15,7 +15,7 @@ from perfscore.review import FormReview, review_form
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "review"
 sys.path.insert(0, str(EXAMPLES))
-import make_published  # noqa: E402
+import make_published  # type: ignore[import-not-found]  # noqa: E402
 
 #: Each planted problem: (file, code, path of the row or form-level label it is reported on).
 PLANTED: list[tuple[str, str, tuple[str, ...]]] = [
@@ -139,7 +139,7 @@ def test_every_planted_problem_is_flagged_where_it_was_planted(
 def test_clean_forms_score_in_full(reviews: dict[str, FormReview], name: str) -> None:
     review = reviews[name]
     assert review.findings == ()
-    assert review.evaluation.total == Decimal("100.00")
+    assert review.evaluation is not None and review.evaluation.total == Decimal("100.00")
     assert all(row.outcome in ("scored", "recognised") for row in review.rows)
 
 
