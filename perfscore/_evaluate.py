@@ -340,7 +340,7 @@ class _Evaluator:
         """``outcome`` (scored against ``weight``) times the 不适用 factor."""
         total = self.template.total
         limited = min(max(outcome.raw, ZERO), weight)
-        raw = limited * self.factor
+        raw = limited * self.factor if limited else ZERO  # 0 × factor would print 0E-27
         why = outcome.explanation
         value = outcome.raw if outcome.value is None else outcome.value
         rest = total - self.na_weight

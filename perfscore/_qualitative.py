@@ -202,8 +202,9 @@ def match_answer(
             tuple(n for i, n in enumerate(names) if i != 0) or tuple(names),
         )
     for i, words in enumerate(tiers):
-        if whole in {_clean(w).strip(_PUNCT) for w in words if w}:
-            return Match(i, f"完成情况“{answer}”即“{whole}”")
+        same = next((w for w in words if w and _clean(w).strip(_PUNCT) == whole), None)
+        if same is not None:
+            return Match(i, f"完成情况“{answer}”含“{same}”")
     found: list[tuple[int, int, int, str]] = []  # (start, end, tier, word)
     for i, words in enumerate(tiers):
         for w in words:
@@ -226,14 +227,14 @@ def match_answer(
             maybe = tuple(n for n in maybe if n != top) or tuple(n for n in names if n != top)
         return Unmatched(f"无法从完成情况“{answer}”判断档次", maybe)
     spans = [(s, e) for s, e, _i, _w in taken]
-    decided: list[tuple[int, str]] = []
+    decided: list[tuple[int, int, str]] = []  # (tier, length of the word, why)
     undecided: list[str] = []
-    for start, _end, tier, word in sorted(taken):
+    for start, end, tier, word in sorted(taken):
         neg = _negator_before(text, start, spans)
         if neg is None:
-            decided.append((tier, f"含“{word}”"))
+            decided.append((tier, end - start, f"含“{word}”"))
         elif tier != lowest:
-            decided.append((lowest, f"含“{word}”，但前有否定词“{neg}”"))
+            decided.append((lowest, end - start, f"含“{word}”，但前有否定词“{neg}”"))
         else:
             undecided.append(f"“{neg}…{word}”")
     if not decided:
@@ -243,7 +244,8 @@ def match_answer(
             tuple(n for i, n in enumerate(names) if i != lowest),
         )
     rank = {i: r for r, i in enumerate(_order(ranges, len(tiers)))}
-    tier, why = max(decided, key=lambda d: rank[d[0]])
+    # the lowest tier; among its words the longest (the most specific), then the first
+    tier, _length, why = max(decided, key=lambda d: (rank[d[0]], d[1]))
     return Match(tier, f"完成情况“{answer}”{why}")
 
 

@@ -102,6 +102,12 @@ QUALITATIVE_WORDS: tuple[str, ...] = (
     "2023年完成全部既定目标",
     "合格",
     "基本完成",
+    # issue 13: words and deadlines of published forms
+    "建立健全",
+    "按期完成",
+    "9月前",
+    "7月底前",
+    "年底前完成",
 )
 
 # Prefix comparator spellings per op (folded spellings plus full-width/look-alike ones).
