@@ -21,6 +21,7 @@ recurring target (``每月15日前``) compares the day of the month only.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -109,6 +110,7 @@ def _day_only(text: str) -> re.Match[str] | None:
     return re.search(r"(?P<day>\d{1,2})[日号]", text)
 
 
+@functools.lru_cache(maxsize=1024)  # the same targets recur on every form of a batch
 def read_deadline(text: str) -> Deadline | None:
     """A deadline target, or None when the text is not one (then it is an ordinary word)."""
     s = "".join(fold(text).split())

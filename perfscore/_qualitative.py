@@ -32,6 +32,7 @@ spellings of the tier words (``difflib``), so the message can say which tiers to
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -201,20 +202,16 @@ def match_answer(
             "模板未允许按比例计分（percent_as_ratio），无法判断档次",
             tuple(n for i, n in enumerate(names) if i != 0) or tuple(names),
         )
-    for i, words in enumerate(tiers):
-        same = next((w for w in words if w and _clean(w).strip(_PUNCT) == whole), None)
-        if same is not None:
-            return Match(i, f"完成情况“{answer}”含“{same}”")
+    wholes, inside = _prepared(tuple(tuple(ws) for ws in tiers), whole_answer_length)
+    if whole in wholes:
+        i, same = wholes[whole]
+        return Match(i, f"完成情况“{answer}”含“{same}”")
     found: list[tuple[int, int, int, str]] = []  # (start, end, tier, word)
-    for i, words in enumerate(tiers):
-        for w in words:
-            key = _clean(w)
-            if not key or len(key) <= whole_answer_length:
-                continue
-            at = text.find(key)
-            while at >= 0:
-                found.append((at, at + len(key), i, w))
-                at = text.find(key, at + 1)
+    for key, i, w in inside:
+        at = text.find(key)
+        while at >= 0:
+            found.append((at, at + len(key), i, w))
+            at = text.find(key, at + 1)
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
     taken: list[tuple[int, int, int, str]] = []
     for f in found:
@@ -247,6 +244,25 @@ def match_answer(
     # the lowest tier; among its words the longest (the most specific), then the first
     tier, _length, why = max(decided, key=lambda d: (rank[d[0]], d[1]))
     return Match(tier, f"完成情况“{answer}”{why}")
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(
+    tiers: tuple[tuple[str, ...], ...], whole_answer_length: int
+) -> tuple[dict[str, tuple[int, str]], tuple[tuple[str, int, str], ...]]:
+    """Per template (cached): whole-answer spellings → (tier, word), and the words looked for
+    inside answers as (folded word, tier, word as written)."""
+    wholes: dict[str, tuple[int, str]] = {}
+    inside: list[tuple[str, int, str]] = []
+    for i, words in enumerate(tiers):
+        for w in words:
+            key = _clean(w)
+            if not key:
+                continue
+            wholes.setdefault(key.strip(_PUNCT), (i, w))
+            if len(key) > whole_answer_length:
+                inside.append((key, i, w))
+    return wholes, tuple(inside)
 
 
 def _order(ranges: Sequence[tuple[Decimal, Decimal]], n: int) -> list[int]:

@@ -130,3 +130,21 @@ def test_split_columns_in_a_csv_score_like_one_cell(tmp_path: Path) -> None:
         "≥95%",
         "≤5%",
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    nature=st.sampled_from(["≥", "≤", "=", "﹦", ">", "<", " ≥ "]),
+    number=st.decimals(min_value=0, max_value=10000, places=2, allow_nan=False),
+    unit=st.sampled_from(["%", "万元", "人次", "公里", "个", "百分比"]),
+    repeat=st.booleans(),
+)
+def test_split_columns_equal_the_one_cell_text(
+    nature: str, number: Decimal, unit: str, repeat: bool
+) -> None:
+    one_cell = parse_target(f"{nature.strip()}{number}{unit}")
+    value = f"{nature.strip()}{number}" if repeat else str(number)
+    combined, reason = _combine_target(nature, value, unit)
+    assert reason is None and combined is not None
+    assert parse_target(combined) == one_cell
+    assert parse_target_parts(nature, value, unit) == one_cell
