@@ -254,3 +254,26 @@ def test_execution_rate_in_outputs() -> None:
     }
     codes = Counter(f.code for f in review_form(data).findings)
     assert codes["execution_in_outputs"] == 1
+
+
+# ------------------------------------------------------------------ target only in the name
+
+
+@pytest.mark.parametrize(
+    ("name", "flagged"),
+    [
+        ("资金支付完成率100%", True),
+        ("培训人数≥200人", True),
+        ("资金支付完成率", False),
+        ("2023年培训", False),
+    ],
+)
+def test_target_only_in_the_name(name: str, flagged: bool) -> None:
+    leaves = [
+        {"name": name, "weight": "50", "reported": "50"},
+        _leaf("乙", "≥10次", "10次", "50", "50"),
+    ]
+    found = [f for f in review_form(form(leaves)).findings if f.code == "target_in_name"]
+    assert (len(found) == 1) is flagged
+    if flagged:
+        assert found[0].path == ("指标", name)
