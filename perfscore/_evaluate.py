@@ -103,6 +103,7 @@ class _Evaluator:
     findings: list[Finding] = attrs.field(factory=list)
     values: dict[str, Decimal] = attrs.field(factory=dict)
     factor: Decimal = Decimal(1)
+    na_weight: Decimal = Decimal(0)  # the 不适用 weight the factor leaves out
     not_applicable: set[int] = attrs.field(factory=set)  # ids of the 不适用 leaves
 
     @property
@@ -122,6 +123,7 @@ class _Evaluator:
         )
         if na_weight and template.rescale_not_applicable and na_weight < template.total:
             self.factor = template.total / (template.total - na_weight)
+            self.na_weight = na_weight
         items = tuple(self._node(node) for node in self.form.nodes)
         if self.errors and not self.lenient:
             raise ValidationErrors(self.errors, file=self.form.file)
@@ -227,7 +229,13 @@ class _Evaluator:
         if self._missing(leaf):
             return self._missing_leaf(leaf, weight)
         try:
-            outcome, actual = self._score(leaf, weight)
+            if factor != 1 and _scores_in_points(leaf):
+                # per-step deductions, checklist points, band/tier points: score against the
+                # form's own weight, then rescale the score (as a reviewer does by hand)
+                outcome, actual = self._score(leaf, leaf.weight, rescale_given=False)
+                outcome = self._rescaled(outcome, leaf.weight)
+            else:
+                outcome, actual = self._score(leaf, weight)
         except PerfscoreError as err:
             err.located(
                 file=leaf.position.file,
@@ -321,12 +329,36 @@ class _Evaluator:
                 missing.update(dict.fromkeys(self._missing_inputs(used)))
         return list(missing)
 
-    def _score(self, leaf: Leaf, weight: Decimal) -> tuple[Outcome, Quantity | None]:
-        x = self.score_input(leaf, weight)
+    def _score(
+        self, leaf: Leaf, weight: Decimal, *, rescale_given: bool = True
+    ) -> tuple[Outcome, Quantity | None]:
+        x = self.score_input(leaf, weight, rescale_given=rescale_given)
         kind = KINDS[leaf.rule.kind]
         return kind.score(leaf.rule.params, x), x.actual
 
-    def score_input(self, leaf: Leaf, weight: Decimal) -> ScoreInput:
+    def _rescaled(self, outcome: Outcome, weight: Decimal) -> Outcome:
+        """``outcome`` (scored against ``weight``) times the 不适用 factor."""
+        total = self.template.total
+        limited = min(max(outcome.raw, ZERO), weight)
+        raw = limited * self.factor if limited else ZERO  # 0 × factor would print 0E-27
+        why = outcome.explanation
+        value = outcome.raw if outcome.value is None else outcome.value
+        rest = total - self.na_weight
+
+        def render() -> str:
+            text = str(why)
+            if outcome.arithmetic:
+                text = f"{text} = {fmt(value)}"
+            if limited != value:
+                text += f"，限定在 0～{fmt(weight)} 分之间为 {fmt(limited)}"
+            return (
+                f"{text}；不适用指标分值 {fmt(self.na_weight)} 不计，按 {fmt(total)} 分折算："
+                f"{fmt(limited)} × {fmt(total)} ÷ {fmt(rest)}"
+            )
+
+        return attrs.evolve(outcome, raw=raw, explanation=Text(render), arithmetic=True, value=None)
+
+    def score_input(self, leaf: Leaf, weight: Decimal, *, rescale_given: bool = True) -> ScoreInput:
         """What the leaf's rule sees (also used by the property checker to try other actuals)."""
         actual: Quantity | None = None
         word: str | None = None
@@ -345,7 +377,9 @@ class _Evaluator:
             word=word,
             items=leaf.actual_items,
             # A stated score is in points of the form's own weight: rescale it with the weight.
-            given=None if leaf.given_score is None else leaf.given_score * self.factor,
+            given=None
+            if leaf.given_score is None
+            else leaf.given_score * (self.factor if rescale_given else 1),
             tier=leaf.tier,
             values=self.values,
             named=self._named,
@@ -425,6 +459,21 @@ class _Evaluator:
                 line=leaf.position.line,
             )
         )
+
+
+def _scores_in_points(leaf: Leaf) -> bool:
+    """Whether the leaf's rule gives points that do not scale with the weight (a per-step
+    deduction, checklist points, a formula, bands or tiers written in points): under 不适用
+    rescaling such a score is computed on the form's weight and then multiplied."""
+    kind, params = leaf.rule.kind, leaf.rule.params
+    if kind in ("deduction", "checklist", "formula"):
+        return True
+    if kind == "bands":
+        return any(b.score.unit is None for b in params.bands)
+    if kind == "tiers":
+        ends = [q for t in params.tiers for q in (t.range.low, t.range.high) if q is not None]
+        return any(q.unit is None for q in ends)
+    return False
 
 
 def _exact_sum(values: Iterable[Decimal]) -> Decimal:

@@ -16,8 +16,11 @@ from typing import Any
 
 import attrs
 
+from ._dates import met as deadline_met
+from ._dates import read_deadline, read_point
 from ._formula import Formula, compile_formula
 from ._lazy import Text
+from ._qualitative import Unmatched, match_answer
 from ._reader import JsonPath, Reader, suggest
 from ._text import fmt, fmt_q
 from .errors import EvaluationError, PerfscoreError
@@ -365,6 +368,14 @@ class TiersParams:
     tiers: tuple[Tier, ...]
     pick: str = "top"
     same_word: str | None = None
+    #: words this short match only a whole answer (优 良 中 差 是 否), see perfscore._qualitative
+    whole_answer_length: int = 1
+    #: a completion percentage in the answer (完成80%) is the score's share of the weight
+    percent_as_ratio: bool = False
+    #: deadline targets (9月前): whether 前 excludes the named month/day
+    deadline_before: str = "inclusive"
+    #: the tier of an actual later than its deadline (None: the lowest tier)
+    deadline_unmet: str | None = None
 
 
 PICKS = ("top", "middle", "bottom")
@@ -428,9 +439,40 @@ def _parse_tiers(raw: Mapping[str, Any], r: Reader, at: JsonPath, ip: Sequence[s
         )
         same = None
     _check_cover([t.range for t in tiers], r, (*at, "tiers"), ip, what="档次")
+    late = raw.get("deadline_unmet")
+    if late is not None and late not in names:
+        r.fail(
+            "“deadline_unmet”应为某一档次的名称",
+            (*at, "deadline_unmet"),
+            ip,
+            value=late,
+            hint=suggest(str(late), names),
+        )
+        late = None
     return TiersParams(
-        tiers=tuple(tiers), pick=_choice(raw, "pick", PICKS, "top", r, at, ip), same_word=same
+        tiers=tuple(tiers),
+        pick=_choice(raw, "pick", PICKS, "top", r, at, ip),
+        same_word=same,
+        whole_answer_length=_small_int(raw, "whole_answer_length", 1, r, at, ip),
+        percent_as_ratio=raw.get("percent_as_ratio") is True,
+        deadline_before=_choice(
+            raw, "deadline_before", ("inclusive", "exclusive"), "inclusive", r, at, ip
+        ),
+        deadline_unmet=None if late is None else str(late),
     )
+
+
+def _small_int(
+    raw: Mapping[str, Any], key: str, default: int, r: Reader, at: JsonPath, ip: Sequence[str]
+) -> int:
+    value = raw.get(key)
+    if value is None:
+        return default
+    text = str(value).strip()
+    if not text.isdigit() or int(text) > 10:
+        r.fail(f"“{key}”应为 0～10 的整数", (*at, key), ip, value=value, expected="如 1")
+        return default
+    return int(text)
 
 
 def _bounds(interval: Interval, weight: Decimal, places: int) -> tuple[Decimal, Decimal]:
@@ -450,7 +492,8 @@ def _points(q: Quantity, weight: Decimal) -> Decimal:
     return q.base * weight if q.unit is not None and q.unit.family == "ratio" else q.value
 
 
-def _match_tier(p: TiersParams, x: ScoreInput) -> tuple[Tier, str]:
+def _match_tier(p: TiersParams, x: ScoreInput) -> tuple[Tier, str, Decimal | None]:
+    """The tier, why, and the share of the weight a completion percentage gives (or None)."""
     by_name = {t.name: t for t in p.tiers}
     if x.tier is not None:
         if x.tier not in by_name:
@@ -460,25 +503,82 @@ def _match_tier(p: TiersParams, x: ScoreInput) -> tuple[Tier, str]:
                 expected="、".join(by_name),
                 hint=suggest(x.tier, by_name),
             )
-        return by_name[x.tier], f"表中注明档次“{x.tier}”"
+        return by_name[x.tier], f"表中注明档次“{x.tier}”", None
     word = x.word if x.word is not None else (fmt_q(x.actual) if x.actual is not None else None)
     if word is None:
         raise _fail("定性指标缺少实际完成情况", expected="如 达成、已完成、较大改善")
     if x.target is not None and p.same_word is not None and _same(word, str(x.target)):
-        return by_name[p.same_word], f"完成情况“{word}”与指标值相同"
-    best: tuple[int, Tier, str] | None = None
-    for tier in p.tiers:
-        for w in tier.words:
-            if w and w in word and (best is None or len(w) > best[0]):
-                best = (len(w), tier, w)
-    if best is None:
-        words = "、".join(w for t in p.tiers for w in t.words)
+        return by_name[p.same_word], f"完成情况“{word}”与指标值相同", None
+    lowest = _lowest(p)
+    dated = _deadline_tier(p, x, word, lowest)
+    if dated is not None:
+        return (*dated, None)
+    shares = _shares(p)
+    found = match_answer(
+        word,
+        [t.words for t in p.tiers],
+        [t.name for t in p.tiers],
+        lowest=lowest,
+        whole_answer_length=p.whole_answer_length,
+        percent_as_ratio=p.percent_as_ratio,
+        ranges=shares,
+    )
+    if isinstance(found, Unmatched):
+        maybe = "、".join(found.maybe)
+        shown = 6  # words shown per tier; the template lists them all
+        words = "；".join(
+            f"{t.name}：{'、'.join(t.words[:shown])}{' 等' if len(t.words) > shown else ''}"
+            for t in p.tiers
+        )
         raise _fail(
-            f"无法从完成情况“{word}”判断档次",
+            found.why,
             value=word,
             expected=f"包含模板列出的词语（{words}），或在表中注明 tier",
+            hint=f"可能属于：{maybe}档，请核实后在表中注明 tier" if maybe else None,
         )
-    return best[1], f"完成情况“{word}”含“{best[2]}”"
+    tier = p.tiers[found.tier]
+    return tier, found.why, found.share
+
+
+@functools.lru_cache(maxsize=256)
+def _shares(p: TiersParams) -> tuple[tuple[Decimal, Decimal], ...]:
+    """Each tier's range as shares of the weight (points read against a weight of 1)."""
+    return tuple(_share_bounds(t.range) for t in p.tiers)
+
+
+def _share_bounds(interval: Interval) -> tuple[Decimal, Decimal]:
+    low = interval.low.base if interval.low is not None and interval.low.unit is not None else ZERO
+    high = (
+        interval.high.base if interval.high is not None and interval.high.unit is not None else ONE
+    )
+    return low, high
+
+
+def _lowest(p: TiersParams) -> int:
+    shares = _shares(p)
+    return min(range(len(p.tiers)), key=lambda i: (shares[i][0], shares[i][1], -i))
+
+
+def _deadline_tier(
+    p: TiersParams, x: ScoreInput, word: str, lowest: int
+) -> tuple[Tier, str] | None:
+    """A deadline target (9月前) against a dated actual (7月): on time → top, late → unmet."""
+    if x.target is None or x.target.op != "qualitative":
+        return None
+    deadline = read_deadline(str(x.target))
+    if deadline is None:
+        return None
+    point = read_point(word, every_month=deadline.every_month)
+    if point is None:
+        return None  # 按时, 已完成 …: read as words
+    exclusive = p.deadline_before == "exclusive"
+    on_time = deadline_met(deadline, point, exclusive=exclusive)
+    if on_time:
+        top = max(range(len(p.tiers)), key=lambda i: (_shares(p)[i][1], _shares(p)[i][0], -i))
+        return p.tiers[top], f"完成时间“{word}”不晚于时限“{deadline.text}”"
+    late = p.deadline_unmet
+    tier = next((t for t in p.tiers if t.name == late), p.tiers[lowest])
+    return tier, f"完成时间“{word}”晚于时限“{deadline.text}”"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -500,8 +600,21 @@ def _tier_table(
 
 
 def _score_tiers(p: TiersParams, x: ScoreInput) -> Outcome:
-    tier, why = _match_tier(p, x)
+    tier, why, share = _match_tier(p, x)
     low, high, status = _tier_table(p, x.weight, x.places)[tier.name]
+    if share is not None and x.given is None:
+        raw = min(max(share * x.weight, low), high)
+        return Outcome(
+            raw,
+            f"tier:{tier.name}",
+            f"{why}，属“{tier.name}”档（{fmt(low)}～{fmt(high)} 分），"
+            f"按完成比例 {fmt(share * 100)}% × {fmt(x.weight)}",
+            met=False,  # a completion percentage is only read below 100%
+            ratio=share,
+            arithmetic=False,
+            tier=tier.name,
+            status="部分达成" if status == "达成" else status,
+        )
     top = status == "达成"
     if x.given is not None:
         if low <= x.given <= high:

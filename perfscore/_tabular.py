@@ -760,20 +760,34 @@ def _combine_target(
     """(target text, reason) from split 指标性质 | 指标值 | 度量单位 columns."""
     if value is None:
         return None, None
-    numeric = re.match(r"[+\-]?[0-9]", unicodedata.normalize("NFKC", value)) is not None
+    squeezed = None if nature is None else _ALL_SPACE.sub("", nature)
+    if squeezed and _COMPARATOR.match(squeezed):
+        # the comparator repeated in the value cell (性质 ≥ | 指标值 ≥95 | %): read it once
+        value = _LEADING_COMPARATOR.sub("", value, count=1) or value
+    numeric = re.match(r"[+\-]?[0-9.]", unicodedata.normalize("NFKC", value)) is not None
     text = value
     if measure is not None and numeric and not value.endswith(measure):
         text = value + measure
-    if nature is None:
+    if squeezed is None:
         return text, None
-    squeezed = _ALL_SPACE.sub("", nature)
     if "定性" in squeezed:
         return value, None
     if _COMPARATOR.match(squeezed):
-        return (squeezed + text if numeric else text), None
-    if squeezed in {"定量", "正向", "反向", "正向指标", "反向指标"}:
+        if not numeric:
+            return text, None
+        if squeezed in _SUFFIX_NATURES:  # 以上 / 以下 / 以内 follow the number
+            return text + squeezed, None
+        return squeezed + text, None
+    if squeezed in _DIRECTION_NATURES:  # 正向 95% reads as ≥95%, 反向 as ≤
+        return (_DIRECTION_NATURES[squeezed] + text if numeric else text), None
+    if squeezed == "定量":
         return text, None
     return text, f"指标性质“{nature}”无法识别，已忽略"
+
+
+_SUFFIX_NATURES: Final = frozenset({"以上", "以下", "以内"})
+_DIRECTION_NATURES: Final = {"正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤"}
+_LEADING_COMPARATOR: Final = re.compile(r"^\s*(?:[≥≤=﹦＝><≧≦＞＜]+|>=|<=)\s*")
 
 
 @attrs.define

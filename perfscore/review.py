@@ -925,6 +925,9 @@ class _Reviewer:
         self.identities()
         _review_extra.budget_block(self)
         _review_extra.totals(self)
+        from ._review_form_checks import run_form_checks
+
+        run_form_checks(self)
         kept = [
             f
             for f in (self.config.apply(_at_row(f, self.tabular)) for f in self.findings)

@@ -102,6 +102,12 @@ QUALITATIVE_WORDS: tuple[str, ...] = (
     "2023年完成全部既定目标",
     "合格",
     "基本完成",
+    # issue 13: words and deadlines of published forms
+    "建立健全",
+    "按期完成",
+    "9月前",
+    "7月底前",
+    "年底前完成",
 )
 
 # Prefix comparator spellings per op (folded spellings plus full-width/look-alike ones).
@@ -624,8 +630,10 @@ def _words_for(draw: Draw, rule: Rule, target: Target | None) -> dict[str, Any]:
             parse_actual(word, target)
         except PerfscoreError:
             word = ""
-        if word and draw(st.integers(0, 3)) == 0:
-            word = f"已{word}" if not word.startswith(("已", "未")) else word
+        # 已 only before words matched inside answers (优 中 差 … match whole answers only)
+        inside = len(word) > p.whole_answer_length and not word.startswith(("已", "未"))
+        if word and draw(st.integers(0, 3)) == 0 and inside:
+            word = f"已{word}"
         if word:
             return {"actual": word}
     return {"tier": _pick(draw, [t.name for t in p.tiers])}

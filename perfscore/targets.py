@@ -1059,9 +1059,41 @@ def parse_target(text: str) -> Target:
     except _Problem as problem:
         raise problem.error(text) from None
     if reading is None:
+        named = _named_reading(folded)
+        if named is not None:
+            return attrs.evolve(named, source=text, flags=(*named.flags, "name_in_target"))
         word = text.strip()
         return Target("qualitative", words=(word,), source=text, flags=_word_flags([word]))
     return attrs.evolve(reading, source=text)
+
+
+_STANDARD_RE = re.compile(r"\s*以(?P<q>.+?)为(?:标准|准|目标|限)\s*")
+
+
+def _named_reading(s: str) -> Target | None:
+    """A comparison written after the indicator's name (``受益人口满意度≥96%``,
+    ``道路硬化≥0.565km``, ``满意度不低于90%``) or as a standard (``以100%为标准``): the
+    comparison to the end of the text is the target. The name must hold no digit, so dates and
+    sentences (``每月15日前足额发放``, ``2023年完成全部既定目标``) stay qualitative."""
+    m = _STANDARD_RE.fullmatch(s)
+    if m is not None:
+        try:
+            reading = _read(m["q"])
+        except _Problem:
+            return None
+        return reading if reading is not None and reading.op in COMPARATORS else None
+    for m in _PREFIX_RE.finditer(s):
+        head = s[: m.start()].strip()
+        if not head or any(c.isdigit() for c in head) or not _is_cjk(head[-1]):
+            continue
+        try:
+            reading = _read(s[m.start() :])
+        except _Problem:
+            return None
+        if reading is not None and reading.op in COMPARATORS:
+            return reading
+        return None
+    return None
 
 
 def parse_target_parts(op: str | None, value: str | None, unit: str | None = None) -> Target:
@@ -1079,6 +1111,11 @@ def parse_target_parts(op: str | None, value: str | None, unit: str | None = Non
     op_text = (op or "").strip()
     value_text = (value or "").strip()
     unit_text = (unit or "").strip()
+    squeezed = "".join(fold(op_text).split())
+    if squeezed in _SPLIT_NATURES:  # 以上 / 反向 …: read as the one-cell text would be
+        before, after = _SPLIT_NATURES[squeezed]
+        target = parse_target(f"{before}{value_text}{unit_text}{after}")
+        return attrs.evolve(target, source=f"{op_text}{value_text}{unit_text}")
     kind = _op_from_text(op_text) if op_text else None
     if kind == "qualitative":
         if not value_text:
@@ -1087,6 +1124,9 @@ def parse_target_parts(op: str | None, value: str | None, unit: str | None = Non
         return Target("qualitative", words=(word,), source=word, flags=_word_flags([word]))
     if not value_text:
         raise TargetSyntaxError("缺少指标值", value=value, expected="数值，如 10")
+    repeated = _PREFIX_RE.match(fold(value_text)) if kind in COMPARATORS else None
+    if repeated is not None and _PREFIXES.get(repeated.group()) == kind:
+        value_text = value_text[repeated.end() :].strip()  # 性质 ≥ | 指标值 ≥95: read ≥ once
     needs_unit = unit_text and not "".join(fold(value_text).split()).endswith(
         "".join(fold(unit_text).split())
     )
@@ -1103,6 +1143,18 @@ def parse_target_parts(op: str | None, value: str | None, unit: str | None = Non
             accepted=ACCEPTED_NUMBERS,
         )
     return attrs.evolve(target, source=f"{op_text}{value_text}{unit_text}")
+
+
+#: 指标性质 spellings that are not a prefix comparator: (text before, text after) the value.
+_SPLIT_NATURES: dict[str, tuple[str, str]] = {
+    "以上": ("", "以上"),
+    "以下": ("", "以下"),
+    "以内": ("", "以内"),
+    "正向": ("≥", ""),
+    "正向指标": ("≥", ""),
+    "反向": ("≤", ""),
+    "反向指标": ("≤", ""),
+}
 
 
 def _text_arg(text: object, what: str) -> str:

@@ -180,9 +180,10 @@ def test_messy_example_findings(name: str) -> None:
 
 
 def test_examples_together_trigger_every_code() -> None:
+    from tests.test_published_examples import EXPECTED as PUBLISHED
     from tests.test_review_cases import CASES, SCORE_ONLY, _expected
 
-    seen = {code for expected in EXPECTED.values() for code in expected}
+    seen = {code for expected in (*EXPECTED.values(), *PUBLISHED.values()) for code in expected}
     seen |= {code for expected in CASES.values() for code in expected}
     seen |= {code for e in _expected().values() for code in e["codes"]}  # type: ignore[attr-defined]
     assert seen | SCORE_ONLY == set(CATALOGUE)
