@@ -631,7 +631,7 @@ def _list(raw: Any) -> tuple[str, ...]:
         return ()
     items = (
         raw
-        if isinstance(raw, list)
+        if isinstance(raw, list | tuple)
         else str(raw).replace("，", "、").replace(",", "、").split("、")
     )
     return tuple(s for s in (str(x).strip() for x in items) if s)

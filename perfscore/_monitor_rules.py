@@ -186,7 +186,7 @@ class MonitorConfig:
             return text
 
         def bands(value: Any, where: str) -> tuple[Band, ...]:
-            if not isinstance(value, list) or not value:
+            if not isinstance(value, list | tuple) or not value:
                 raise BuildError(f"monitoring.{where} 应为非空的分档列表", file=file)
             out: list[Band] = []
             last: Fraction | None = None

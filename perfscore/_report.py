@@ -107,7 +107,7 @@ def build_report(evaluation: Evaluation, form: Form, basic: Form | None = None) 
 
 
 def _lines(value: Any) -> list[str]:
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [str(v) for v in value]
     return [str(value)] if value else []
 

@@ -25,8 +25,10 @@ are the catalogue's tolerances, never constants here.
 - ``budget_cut_full_outputs``: 全年预算数 cut from 年初预算数 by more than the tolerance while
   every output indicator is fully scored (info).
 - ``execution_in_outputs``: the budget execution rate repeated as an output indicator.
-- ``target_in_name`` (an existing code): the target written only in the name while the target
-  cell is empty (``资金支付完成率100%``).
+
+The target written only in the name while its cell is empty (``target_in_name``) is reported
+by the reviewer itself (``review._Reviewer``), which also drops the ``target_missing`` it
+replaces.
 """
 
 from __future__ import annotations
@@ -316,29 +318,6 @@ def execution_in_outputs(r: _Reviewer) -> None:
             )
 
 
-_TARGET_IN_NAME: Final = re.compile(
-    r"(?:[≥≤<>=]|不低于|不少于|不超过|不高于)\s*[0-9][0-9.]*\s*\S{0,4}$|[0-9][0-9.]*\s*[%‰]$"
-)
-
-
-def target_in_name(r: _Reviewer) -> None:
-    """The target written only in the name, its own cell empty (``资金支付完成率100%`` | 空):
-    the built-in check looks at names whose target is filled in; this one at the empty ones."""
-    for leaf, _res in r.pairs:
-        if leaf.target is not None or leaf.target_text or leaf.rule is None:
-            continue
-        m = _TARGET_IN_NAME.search(fold(leaf.name))
-        if m is None:
-            continue
-        r.add(
-            "target_in_name",
-            f"“年度指标值”栏为空，指标值“{m.group().strip()}”写在了指标名称“{leaf.name}”里，"
-            "应单独填在“年度指标值”栏",
-            leaf=leaf,
-            名称=leaf.name,
-            指标值=m.group().strip(),
-        )
-
 
 #: The checks in the order they run.
 CHECKS: Final[Sequence[Callable[[_Reviewer], None]]] = (
@@ -353,7 +332,6 @@ CHECKS: Final[Sequence[Callable[[_Reviewer], None]]] = (
     execution_rate_format,
     budget_cut_full_outputs,
     execution_in_outputs,
-    target_in_name,
 )
 
 

@@ -120,7 +120,16 @@ def reviews() -> dict[str, FormReview]:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_file_gives_exactly_its_findings(reviews: dict[str, FormReview], name: str) -> None:
-    assert Counter(f.code for f in reviews[name].findings) == EXPECTED[name]
+    assert _codes(reviews[name]) == EXPECTED[name]
+
+
+#: What the reviewer says of how it read a table (which template it chose, issue 17), not a
+#: finding about the form; every table without a 模板 cell gets it.
+READING_NOTES = frozenset({"template_guessed"})
+
+
+def _codes(review: FormReview) -> Counter[str]:
+    return Counter(f.code for f in review.findings if f.code not in READING_NOTES)
 
 
 def test_every_planted_problem_is_flagged_where_it_was_planted(
@@ -138,7 +147,7 @@ def test_every_planted_problem_is_flagged_where_it_was_planted(
 @pytest.mark.parametrize("name", ["published-clean-unit.csv", "published-clean-project.xlsx"])
 def test_clean_forms_score_in_full(reviews: dict[str, FormReview], name: str) -> None:
     review = reviews[name]
-    assert review.findings == ()
+    assert not [f for f in review.findings if f.code not in READING_NOTES]
     assert review.evaluation is not None and review.evaluation.total == Decimal("100.00")
     assert all(row.outcome in ("scored", "recognised") for row in review.rows)
 
@@ -170,7 +179,7 @@ def test_the_csv_examples_are_what_the_generator_writes(tmp_path: Path) -> None:
             assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
     for name, expected in EXPECTED.items():  # the XLSX differ in timestamps: review them afresh
         fresh = review_form(tmp_path / name)
-        assert Counter(f.code for f in fresh.findings) == expected
+        assert _codes(fresh) == expected
 
 
 def test_checks_can_be_switched_off(reviews: dict[str, FormReview]) -> None:

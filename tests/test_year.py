@@ -83,7 +83,8 @@ def test_stage_one_targets_only() -> None:
     assert all("progress" in f.message for f in monitored.findings if f.code == "progress_missing")
     assert monitored.lights == () and monitored.project_light is None
     reviewed = review_form(TARGETS)
-    assert {f.code for f in reviewed.findings} >= {"actual_missing"}
+    # No actual anywhere: one form-level finding (issue 13) instead of one per row.
+    assert "actuals_missing_all" in {f.code for f in reviewed.findings}
 
 
 def test_stage_two_progress_is_read_by_monitor_only() -> None:
@@ -102,7 +103,7 @@ def test_stage_two_progress_is_read_by_monitor_only() -> None:
     assert report.project_light == "yellow"
     assert {f.code for f in report.findings} == {"cause_missing", "measures_missing"}
     reviewed = review_form(july)  # scoring does not read progress: actuals are still missing
-    assert "actual_missing" in {f.code for f in reviewed.findings}
+    assert "actuals_missing_all" in {f.code for f in reviewed.findings}
 
 
 def test_stage_three_actuals_are_scored_and_earlier_stages_still_work() -> None:
