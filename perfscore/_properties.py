@@ -379,7 +379,7 @@ class _Checker:
             if scored is None:
                 return None
             form, result = scored
-            values, _ = compute_values(form)
+            values, _ = compute_values(form.plan)
             by_path = {x.path: x for x in result.leaves()}
             for leaf in form.leaves():
                 res = by_path.get(leaf.path)
@@ -764,7 +764,7 @@ def _bands_gap(rule: Rule) -> tuple[str, Any] | None:
 def _score_input(
     form: Form, leaf: Leaf, weight: Decimal, values: Mapping[str, Decimal]
 ) -> ScoreInput:
-    evaluator = _Evaluator(form, True)
+    evaluator = _Evaluator(form.plan, True)
     evaluator.values = dict(values)
     return evaluator.score_input(leaf, weight)
 
@@ -829,7 +829,7 @@ def _best_score(
     places = form.template.rounding.places
     weight = res.effective_weight
     base = _score_input(form, leaf, weight, values)
-    evaluator = _Evaluator(form, True)
+    evaluator = _Evaluator(form.plan, True)
     evaluator.values = dict(values)
     direct = leaf.actual_from is None
     trials: list[tuple[ScoreInput, dict[str, Any] | None]] = []
