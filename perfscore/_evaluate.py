@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ._numbers import DECIMAL_CONTEXT, local_context, quantize
-from ._plan import BOUNDED_RATES, FormPlan, LeafData, TemplatePlan
+from ._plan import BOUNDED_RATES, FormPlan, LeafData, RuleStep, TemplatePlan
 from ._rules import Outcome, ScoreInput
 from ._storage import FROM_FORM, Row, Storage
 from ._text import fmt, fmt_q
@@ -90,7 +90,7 @@ def _fast_quantize(value: Decimal, step: Decimal, places: int) -> Decimal:
 class _Evaluator:
     """One run of a plan (also used by the property checker to try other actuals)."""
 
-    __slots__ = ("errors", "factor", "findings", "lenient", "plan", "tp", "values")
+    __slots__ = ("errors", "factor", "findings", "lenient", "plan", "tp", "unscaled", "values")
 
     def __init__(self, plan: FormPlan, lenient: bool) -> None:
         self.plan = plan
@@ -100,6 +100,7 @@ class _Evaluator:
         self.findings: list[Finding] = []
         self.values: dict[str, Decimal] = {}
         self.factor = Decimal(1)
+        self.unscaled = True
 
     def run(self) -> Evaluation:
         plan, tp = self.plan, self.tp
@@ -111,6 +112,7 @@ class _Evaluator:
         na_weight = sum((leaf.weight for leaf, n in zip(leaves, na, strict=True) if n), ZERO)
         if na_weight and tp.rescale and na_weight < tp.total:
             self.factor = tp.total / (tp.total - na_weight)
+            self.unscaled = self.factor == 1
         rows = [self._leaf(leaf, n) for leaf, n in zip(leaves, na, strict=True)]
         if self.errors and not self.lenient:
             raise ValidationErrors(self.errors, file=plan.file)
@@ -153,10 +155,11 @@ class _Evaluator:
             return True
         return self.tp.missing == "not_applicable" and self._missing(leaf)
 
-    def _missing(self, leaf: LeafData) -> bool:
+    def _missing(self, leaf: LeafData, step: RuleStep | None = None) -> bool:
         if leaf.actual_from is not None:
             return leaf.actual_from not in self.values
-        step = self.tp.rule(leaf.rule)
+        if step is None:
+            step = self.tp.rule(leaf.rule)
         if step.reads is not None:
             return step.reads not in self.values
         if leaf.actual_items is not None or not step.needs_actual:
@@ -168,7 +171,7 @@ class _Evaluator:
     def _leaf(self, leaf: LeafData, not_applicable: bool) -> Row:
         tp = self.tp
         factor = self.factor
-        weight = leaf.weight if factor == 1 else leaf.weight * factor  # ×1 would change nothing
+        weight = leaf.weight if self.unscaled else leaf.weight * factor  # ×1 would change nothing
         if leaf.unreadable is not None:
             # lenient reading: the builder already made the finding that says why
             text = f"无法读取，计 0 分：{leaf.unreadable}"
@@ -183,10 +186,12 @@ class _Evaluator:
             self._finding("not_applicable", "info", text, leaf)
             return (ZERO, "not_applicable", ZERO, ZERO, "不适用", (), text, None, FROM_FORM,
                     None, None, None, ZERO, False)  # fmt: skip
-        if self._missing(leaf):
+        step = tp.rule(leaf.rule)
+        if self._missing(leaf, step):
             return self._missing_leaf(leaf, weight)
         try:
-            outcome, actual = self._score(leaf, weight)
+            x = self.score_input(leaf, weight)
+            outcome = step.score(step.params, x)
         except PerfscoreError as err:
             err.located(
                 file=leaf.position.file,
@@ -200,8 +205,10 @@ class _Evaluator:
         raw = outcome.raw
         raw = max(raw, ZERO)
         raw = min(raw, weight)
+        actual = x.actual
         flags = list(outcome.flags)
-        raw = self._over_achievement(leaf, outcome, raw, flags)
+        if tp.flag_at is not None and outcome.ratio is not None:
+            raw = self._over_achievement(leaf, outcome, raw, flags)
         places = tp.places
         score = _fast_quantize(raw, tp.step, places)
         if tp.bounded_rate(leaf.name):
@@ -225,7 +232,7 @@ class _Evaluator:
             )
         if outcome.status is not None:
             status = outcome.status
-        elif outcome.met or (weight > 0 and score >= quantize(weight, places)):
+        elif outcome.met or (weight > 0 and score >= _fast_quantize(weight, tp.step, places)):
             status = "达成"
         else:
             status = "部分达成" if score > 0 else "未达成"
@@ -272,11 +279,6 @@ class _Evaluator:
             if used not in self.values:
                 missing.update(dict.fromkeys(self._missing_inputs(used)))
         return list(missing)
-
-    def _score(self, leaf: LeafData, weight: Decimal) -> tuple[Outcome, Quantity | None]:
-        x = self.score_input(leaf, weight)
-        step = self.tp.rule(leaf.rule)
-        return step.score(step.params, x), x.actual
 
     def score_input(self, leaf: LeafData, weight: Decimal) -> ScoreInput:
         """What the leaf's rule sees (also used by the property checker to try other actuals)."""

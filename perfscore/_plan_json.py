@@ -109,13 +109,10 @@ def _leaf(storage: Storage, index: int) -> str:
         )
         if len(_HEADS) < _BOUND:
             _HEADS[key] = head
-    target_text = leaf.target_text
-    target_part = _piece(
-        (target_text, target),
-        lambda: (
-            f'"target": {{"text": {_str(target_text)}, '
-            f'"parsed": {_str(None if target is None else str(target))}}}, '
-        ),
+    # a target is parsed per form (its numbers differ): written each time, like the actual
+    target_part = (
+        f'"target": {{"text": {_str(leaf.target_text)}, '
+        f'"parsed": {_str(None if target is None else str(target))}}}, '
     )
     step = plan.template.rule(rule)
     rule_part = _piece(
@@ -128,7 +125,7 @@ def _leaf(storage: Storage, index: int) -> str:
         f'"actual": {{"text": {_str(storage.actual_text(index))}, '
         f'"parsed": {_str(None if actual is None else str(actual))}}}, '
         f'{rule_part}"line": {_str(r[LINE])}, "ratio": {_num(r[RATIO])}, '
-        f'"raw_score": {_num(r[RAW])}, "score": {_num(r[SCORE])}, '
+        f'"raw_score": {_decimal_json(r[RAW])}, "score": {_decimal_json(r[SCORE])}, '
         f'"status": {_str(r[STATUS])}, "tier": {_str(r[TIER])}, '
         f'"flags": {_strs(r[FLAGS])}, "reported": {_num(leaf.reported)}, '
         f'"note": {_str(leaf.note)}, "explanation": {_str(str(storage.explanation(index)))}}}'
