@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .errors import InputTypeError
@@ -46,10 +46,24 @@ def search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> Temp
     """The library for ``search_path``: the shipped templates only when it is ``None``."""
     dirs = search_dirs(search_path)
     if dirs is None:
-        from ._library import default_library
-
-        return default_library()
+        return _default_library()()
     return _library_for(dirs)
+
+
+# Imported on first use (cold start), then kept: an import statement in a function called for
+# every form of a batch costs more than the work around it.
+@functools.cache
+def _default_library() -> Callable[[], TemplateLibrary]:
+    from ._library import default_library
+
+    return default_library
+
+
+@functools.cache
+def _template_type() -> type[Template]:
+    from .model import Template
+
+    return Template
 
 
 @functools.lru_cache(maxsize=32)
@@ -63,9 +77,7 @@ def _library_for(dirs: tuple[str, ...]) -> TemplateLibrary:
 
 def template_arg(template: Template | None) -> Template | None:
     """``template`` when it is a built Template or None; InputTypeError otherwise."""
-    from .model import Template
-
-    if template is None or isinstance(template, Template):
+    if template is None or isinstance(template, _template_type()):
         return template
     raise InputTypeError(
         f"template 参数应为已读取的模板（Template），而不是 {type(template).__name__}",
