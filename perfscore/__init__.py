@@ -24,6 +24,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from ._args import module as _module
 from .errors import PerfscoreError, ValidationErrors
 
 if TYPE_CHECKING:
@@ -140,18 +141,6 @@ def _search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> Tem
 def _template_arg(template: Template | None) -> Template | None:
     checked: Template | None = _module("._args").template_arg(template)
     return checked
-
-
-_MODULES: dict[str, Any] = {}
-
-
-def _module(name: str) -> Any:
-    """The submodule ``name``, imported on first use and then kept: an import statement in a
-    function called once per form costs more than the work around it."""
-    module = _MODULES.get(name)
-    if module is None:
-        module = _MODULES[name] = import_module(name, __name__)
-    return module
 
 
 def load_template(

@@ -7,8 +7,10 @@ with the same words, and share one template library (one template cache) per sea
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from .errors import InputTypeError
@@ -17,7 +19,19 @@ if TYPE_CHECKING:
     from ._library import TemplateLibrary
     from .model import Template
 
-__all__ = ["search_dirs", "search_library", "template_arg"]
+__all__ = ["module", "search_dirs", "search_library", "template_arg"]
+
+_MODULES: dict[str, ModuleType] = {}
+
+
+def module(name: str) -> ModuleType:
+    """The perfscore submodule ``name`` (``"._build"``), imported on first use and then kept:
+    an import statement in a function called once per form costs more than the work around
+    it, and importing at the top would slow every command's start."""
+    found = _MODULES.get(name)
+    if found is None:
+        found = _MODULES[name] = importlib.import_module(name, "perfscore")
+    return found
 
 
 def search_dirs(search_path: Iterable[str | os.PathLike[str]] | None) -> tuple[str, ...] | None:
