@@ -68,7 +68,8 @@ def _piece(key_objects: tuple[Any, ...], make: Any) -> str:
 
 def evaluation_line(storage: Storage, e: Evaluation) -> str:
     """The whole one-line JSON document (without the final newline)."""
-    items = ", ".join([_node(storage, node) for node in storage.plan.shape])
+    groups = storage.group_numbers()
+    items = ", ".join([_node(storage, node, groups) for node in storage.plan.shape])
     findings = ", ".join(json.dumps(f.to_dict(), ensure_ascii=False) for f in e.findings)
     return (
         f'{{"template": {{"id": {_str(e.template_id)}, "name": {_str(e.template_name)}, '
@@ -82,11 +83,13 @@ def evaluation_line(storage: Storage, e: Evaluation) -> str:
     )
 
 
-def _node(storage: Storage, node: GroupSpan | int) -> str:
+def _node(
+    storage: Storage, node: GroupSpan | int, groups: dict[int, tuple[Decimal, Decimal | None]]
+) -> str:
     if isinstance(node, int):
         return _leaf(storage, node)
-    children = ", ".join([_node(storage, c) for c in node.children])
-    score, reported = storage.group_numbers(node)
+    children = ", ".join([_node(storage, c, groups) for c in node.children])
+    score, reported = groups[id(node)]
     return (
         f'{{"path": {_strs(node.path)}, "name": {_str(node.name)}, '
         f'"weight": {_num(node.weight)}, "score": {_num(score)}, '
@@ -124,9 +127,9 @@ def _leaf(storage: Storage, index: int) -> str:
         f"{head}{target_part}"
         f'"actual": {{"text": {_str(storage.actual_text(index))}, '
         f'"parsed": {_str(None if actual is None else str(actual))}}}, '
-        f'{rule_part}"line": {_str(r[LINE])}, "ratio": {_num(r[RATIO])}, '
+        f'{rule_part}"line": {_string(r[LINE])}, "ratio": {_num(r[RATIO])}, '
         f'"raw_score": {_decimal_json(r[RAW])}, "score": {_decimal_json(r[SCORE])}, '
-        f'"status": {_str(r[STATUS])}, "tier": {_str(r[TIER])}, '
+        f'"status": {_string(r[STATUS])}, "tier": {_str(r[TIER])}, '
         f'"flags": {_strs(r[FLAGS])}, "reported": {_num(leaf.reported)}, '
-        f'"note": {_str(leaf.note)}, "explanation": {_str(str(storage.explanation(index)))}}}'
+        f'"note": {_str(leaf.note)}, "explanation": {_string(str(storage.explanation(index)))}}}'
     )

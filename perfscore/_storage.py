@@ -109,13 +109,19 @@ class Storage:
 
     # ------------------------------------------------------------------ groups
 
-    def group_numbers(self, span: GroupSpan) -> tuple[Decimal, Decimal | None]:
-        """A group's subtotal and its reported score (stated, or the sum of its children's
-        when every child with a leaf states one)."""
+    def group_numbers(self) -> dict[int, tuple[Decimal, Decimal | None]]:
+        """Every group's subtotal and reported score (stated, or the sum of its children's
+        when every child with a leaf states one), by ``id`` of its span: one pass."""
+        found: dict[int, tuple[Decimal, Decimal | None]] = {}
         with local_context():
-            return self._group_numbers(span)
+            for node in self.plan.shape:
+                if not isinstance(node, int):
+                    self._group_numbers(node, found)
+        return found
 
-    def _group_numbers(self, span: GroupSpan) -> tuple[Decimal, Decimal | None]:
+    def _group_numbers(
+        self, span: GroupSpan, found: dict[int, tuple[Decimal, Decimal | None]]
+    ) -> tuple[Decimal, Decimal | None]:
         rows, leaves = self.rows, self.plan.leaves
         scores: list[Decimal] = []
         reported: list[tuple[Decimal | None, bool]] = []  # (reported, has a leaf)
@@ -124,7 +130,7 @@ class Storage:
                 scores.append(rows[child][SCORE])
                 reported.append((leaves[child].reported, True))
             else:
-                score, rep = self._group_numbers(child)
+                score, rep = self._group_numbers(child, found)
                 scores.append(score)
                 reported.append((rep, child.end > child.start))
         total = sum(scores, ZERO)
@@ -134,6 +140,7 @@ class Storage:
             parts = [rep for rep, has_leaf in reported if has_leaf]
             if parts and all(p is not None for p in parts):
                 stated = sum((p for p in parts if p is not None), ZERO)
+        found[id(span)] = (total, stated)
         return total, stated
 
     # ------------------------------------------------------------------ the tree
