@@ -13,6 +13,8 @@ import ast
 import contextlib
 import decimal
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,17 @@ def _imports(module: str) -> set[str]:
 def test_the_engine_does_not_import_the_model(module: str) -> None:
     names = _imports(module)
     assert not {n for n in names if n in (".model", "..model", "perfscore.model")}, names
+
+
+def test_importing_the_engine_does_not_load_the_model() -> None:
+    code = (
+        "import sys, perfscore._evaluate, perfscore._storage, perfscore._plan_json; "
+        "print('perfscore.model' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False", done.stdout + done.stderr
 
 
 def _check_lines(result: Evaluation) -> None:
