@@ -258,6 +258,29 @@ def memory(args: argparse.Namespace) -> None:
         print(f"  最多与最少份数的峰值之比：{peaks[-1] / peaks[0]:.3f}")
 
 
+def properties(args: argparse.Namespace) -> None:
+    """``perfscore check --properties indicators/`` in a child process: wall and CPU time."""
+    examples = 20 if args.quick else 200
+    print(f"== perfscore check --properties indicators/（每条 {examples} 例） ==")
+    command = [sys.executable, "-m", "perfscore.cli", "check", "--properties"]
+    command += ["--examples", str(examples), str(ROOT / "indicators")]
+    before = os.times()
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - start
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    name = ""
+    for line in done.stdout.splitlines():
+        if line.startswith("模板 "):
+            name = line.split("（", 1)[0][3:]
+        elif line.startswith("  用时 "):
+            print(f"  {name:44s} {line.strip()}")
+    print(f"  合计：{wall:.1f} s（子进程 CPU {cpu:.1f} s），退出码 {done.returncode}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=2000, help="每轮的表单数（默认 2000）")
@@ -268,7 +291,10 @@ def main() -> None:
     parser.add_argument("--memory", default="10000,100000", help="逗号分隔的表单数")
     parser.add_argument("--quick", action="store_true", help="少量表单和轮数，用于试跑")
     parser.add_argument(
-        "--only", choices=("engines", "cold", "build", "memory"), action="append", default=None
+        "--only",
+        choices=("engines", "cold", "build", "memory", "properties"),
+        action="append",
+        default=None,
     )
     args = parser.parse_args()
     if args.quick:
@@ -276,7 +302,7 @@ def main() -> None:
     print(
         f"Python {sys.version.split()[0]}，{os.cpu_count()} 核，perfscore {perfscore.__version__}"
     )
-    parts = args.only or ["engines", "cold", "build", "memory"]
+    parts = args.only or ["engines", "cold", "build", "memory", "properties"]
     if "engines" in parts:
         engines(args)
     if "cold" in parts:
@@ -285,6 +311,8 @@ def main() -> None:
         build(args)
     if "memory" in parts:
         memory(args)
+    if "properties" in parts:
+        properties(args)
 
 
 if __name__ == "__main__":

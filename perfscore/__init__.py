@@ -24,6 +24,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from ._args import module as _module
 from .errors import PerfscoreError, ValidationErrors
 
 if TYPE_CHECKING:
@@ -105,19 +106,23 @@ Source = str | os.PathLike[str] | Mapping[str, Any]
 
 
 def _document(source: Source | Document, *, file: str | None, limits: Limits | None) -> Document:
-    from ._yaml import Document, Limits, load_yaml
-
-    if isinstance(source, Document):
-        return source
+    yaml = _module("._yaml")
+    if isinstance(source, yaml.Document):
+        given: Document = source
+        return given
     if isinstance(source, Mapping):
-        from ._normalize import document_from_data
-
-        return document_from_data(source, file=file or "<data>", limits=limits)
+        document: Document = _module("._normalize").document_from_data(
+            source, file=file or "<data>", limits=limits
+        )
+        return document
     if isinstance(source, str | os.PathLike):
         from pathlib import Path
 
         path = os.fspath(source)
-        return load_yaml(Path(path), file=file or path, limits=limits or Limits())
+        loaded: Document = yaml.load_yaml(
+            Path(path), file=file or path, limits=limits or yaml.Limits()
+        )
+        return loaded
     from .errors import InputTypeError
 
     raise InputTypeError(
@@ -129,15 +134,13 @@ def _document(source: Source | Document, *, file: str | None, limits: Limits | N
 
 # Not called ``_library``: importing the submodule perfscore._library sets that attribute.
 def _search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
-    from ._args import search_library
-
-    return search_library(search_path)
+    library: TemplateLibrary = _module("._args").search_library(search_path)
+    return library
 
 
 def _template_arg(template: Template | None) -> Template | None:
-    from ._args import template_arg
-
-    return template_arg(template)
+    checked: Template | None = _module("._args").template_arg(template)
+    return checked
 
 
 def load_template(
@@ -176,11 +179,11 @@ def load_form(
     The template is ``template`` when given, else what the form's ``template:`` names: a shipped
     id, an id in ``search_path``, a path relative to the form, or an inline template.
     """
-    from ._build import build_form
-
     lib = _search_library(search_path)
     template = _template_arg(template)
-    return build_form(_document(source, file=file, limits=limits), lib.resolve, template=template)
+    document = _document(source, file=file, limits=limits)
+    form: Form = _module("._build").build_form(document, lib.resolve, template=template)
+    return form
 
 
 def loads_form(

@@ -7,8 +7,10 @@ with the same words, and share one template library (one template cache) per sea
 from __future__ import annotations
 
 import functools
+import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from .errors import InputTypeError
@@ -17,7 +19,19 @@ if TYPE_CHECKING:
     from ._library import TemplateLibrary
     from .model import Template
 
-__all__ = ["search_dirs", "search_library", "template_arg"]
+__all__ = ["module", "search_dirs", "search_library", "template_arg"]
+
+_MODULES: dict[str, ModuleType] = {}
+
+
+def module(name: str) -> ModuleType:
+    """The perfscore submodule ``name`` (``"._build"``), imported on first use and then kept:
+    an import statement in a function called once per form costs more than the work around
+    it, and importing at the top would slow every command's start."""
+    found = _MODULES.get(name)
+    if found is None:
+        found = _MODULES[name] = importlib.import_module(name, "perfscore")
+    return found
 
 
 def search_dirs(search_path: Iterable[str | os.PathLike[str]] | None) -> tuple[str, ...] | None:
@@ -46,10 +60,24 @@ def search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> Temp
     """The library for ``search_path``: the shipped templates only when it is ``None``."""
     dirs = search_dirs(search_path)
     if dirs is None:
-        from ._library import default_library
-
-        return default_library()
+        return _default_library()()
     return _library_for(dirs)
+
+
+# Imported on first use (cold start), then kept: an import statement in a function called for
+# every form of a batch costs more than the work around it.
+@functools.cache
+def _default_library() -> Callable[[], TemplateLibrary]:
+    from ._library import default_library
+
+    return default_library
+
+
+@functools.cache
+def _template_type() -> type[Template]:
+    from .model import Template
+
+    return Template
 
 
 @functools.lru_cache(maxsize=32)
@@ -63,9 +91,7 @@ def _library_for(dirs: tuple[str, ...]) -> TemplateLibrary:
 
 def template_arg(template: Template | None) -> Template | None:
     """``template`` when it is a built Template or None; InputTypeError otherwise."""
-    from .model import Template
-
-    if template is None or isinstance(template, Template):
+    if template is None or isinstance(template, _template_type()):
         return template
     raise InputTypeError(
         f"template 参数应为已读取的模板（Template），而不是 {type(template).__name__}",

@@ -1,4 +1,9 @@
-"""Evaluation: a bound form in, an explained :class:`~perfscore.result.Evaluation` out.
+"""Evaluation: a bound form's plan in, an explained :class:`~perfscore.result.Evaluation` out.
+
+Engine stage: this module runs a :class:`~perfscore._plan.FormPlan` (the model compiles a form
+into one, ``Form.plan``) and never imports ``perfscore.model``. Each leaf's step writes one
+compact row of numbers (``perfscore._storage``); the result objects, explanations and canonical
+texts are made from the rows when read.
 
 Everything runs inside a local decimal context (ROUND_HALF_UP, FloatOperation trapped), so a
 caller's global context cannot change a result. Items are rounded to the template's places;
@@ -8,234 +13,206 @@ the total is the sum of the rounded items unless the template says ``round_of_su
 from __future__ import annotations
 
 import decimal
-import re
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Literal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import attrs
 
 from ._lazy import Text
-from ._numbers import local_context, quantize
-from ._rules import KINDS, Outcome, ScoreInput
-from ._text import fmt, fmt_fixed, fmt_q
+from ._numbers import DECIMAL_CONTEXT, local_context, quantize
+from ._plan import BOUNDED_RATES, FormPlan, LeafData, RuleStep, TemplatePlan
+from ._rules import Outcome, ScoreInput
+from ._storage import FROM_FORM, Row, Storage
+from ._text import fmt, fmt_q
 from .errors import EvaluationError, InputTypeError, PerfscoreError, ValidationErrors
-from .model import Form, Group, Leaf, Node, Template
-from .result import Evaluation, Finding, GroupResult, LeafResult, NodeResult
+from .result import Evaluation, Finding
 from .targets import Quantity
 
-__all__ = ["compute_values", "evaluate"]
+__all__ = ["BOUNDED_RATES", "compute_values", "evaluate", "run"]
 
 ZERO = Decimal(0)
-#: Words naming rates that by definition lie in 0～100% (a target or actual above 100% is a
-#: slip); 执行率, 增长率 and 完成率 are not here: they may pass 100%.
-BOUNDED_RATES = (
-    "满意度",
-    "满意率",
-    "合格率",
-    "达标率",
-    "覆盖率",
-    "知晓率",
-    "及时率",
-    "准确率",
-    "正确率",
-    "完好率",
-    "参保率",
-    "入学率",
-    "到位率",
-    "出勤率",
-    "通过率",
-)
-
-_BOUNDED_RATE = re.compile("|".join(map(re.escape, BOUNDED_RATES)))
+_PREC = DECIMAL_CONTEXT.prec
 
 
-def evaluate(form: Form, *, lenient: bool = False) -> Evaluation:
-    """Score ``form`` against its template.
+def evaluate(form: Any, *, lenient: bool = False) -> Evaluation:
+    """Score ``form`` (a :class:`perfscore.Form`) against its template.
 
     Raises :class:`ValidationErrors` listing every leaf that cannot be scored. With
     ``lenient=True`` (used by review) such a leaf scores 0, gets status 缺失 and a finding.
+    The engine runs the plan the form was compiled into when bound (``form.plan``); it is
+    told from a template's plan without importing the model.
     """
-    if not isinstance(form, Form):
-        what = "模板（Template）" if isinstance(form, Template) else type(form).__name__
+    plan = getattr(form, "plan", None)
+    if not isinstance(plan, FormPlan):
+        what = "模板（Template）" if isinstance(plan, TemplatePlan) else type(form).__name__
         raise InputTypeError(
             f"evaluate 需要已读取的表单（Form），而不是 {what}",
             value=repr(form)[:80],
             expected="perfscore.load_form(...) 的结果",
             hint="请先用 perfscore.load_form(路径或映射) 读取表单，再计分",
         )
+    return run(plan, lenient=lenient)
+
+
+def run(plan: FormPlan, *, lenient: bool = False) -> Evaluation:
+    """Score a bound form's plan (:func:`evaluate` checks its argument, then calls this)."""
     with local_context():
-        return _Evaluator(form, lenient).run()
+        return _Evaluator(plan, lenient).run()
 
 
-def compute_values(form: Form) -> tuple[dict[str, Decimal], list[PerfscoreError]]:
-    """Inputs (in their declared units), computed values and budget figures, by name."""
-    template = form.template
+def compute_values(form: Any) -> tuple[dict[str, Decimal], list[PerfscoreError]]:
+    """Inputs (in their declared units), computed values and budget figures, by name
+    (of a bound form, or of its plan)."""
+    plan: FormPlan = form if isinstance(form, FormPlan) else form.plan
+    tp = plan.template
     values: dict[str, Decimal] = {}
     errors: list[PerfscoreError] = []
-    for name, q in form.budget.items():
+    for name, q in plan.budget.items():
         values[name] = q.value
-    for name, q in form.inputs.items():
-        spec = template.inputs.get(name)
-        values[name] = q.to(spec.unit).value if spec is not None and spec.unit else q.value
-    for name, computed in template.computed.items():  # already in dependency order
-        if not computed.formula.names <= values.keys():
+    units = tp.input_units
+    for name, q in plan.inputs.items():
+        unit = units.get(name)
+        values[name] = q.to(unit).value if unit else q.value
+    for name, formula, file, line, column in tp.computed:  # already in dependency order
+        if not formula.names <= values.keys():
             continue  # a missing input: the leaf that needs this value reports it
         try:
-            values[name] = computed.formula.evaluate(values)
+            values[name] = formula.evaluate(values)
         except PerfscoreError as err:
-            errors.append(
-                err.located(
-                    file=computed.position.file,
-                    line=computed.position.line,
-                    column=computed.position.column,
-                    indicator_path=(name,),
-                )
-            )
+            errors.append(err.located(file=file, line=line, column=column, indicator_path=(name,)))
     return values, errors
 
 
-@attrs.define
-class _Evaluator:
-    form: Form
-    lenient: bool
-    errors: list[PerfscoreError] = attrs.field(factory=list)
-    findings: list[Finding] = attrs.field(factory=list)
-    values: dict[str, Decimal] = attrs.field(factory=dict)
-    factor: Decimal = Decimal(1)
-    na_weight: Decimal = Decimal(0)  # the 不适用 weight the factor leaves out
-    not_applicable: set[int] = attrs.field(factory=set)  # ids of the 不适用 leaves
+def _fast_quantize(value: Decimal, step: Decimal, places: int) -> Decimal:
+    if value.adjusted() + places + 3 <= _PREC:
+        return value.quantize(step, rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT)
+    return quantize(value, places)
 
-    @property
-    def template(self) -> Template:
-        return self.form.template
+
+class _Evaluator:
+    """One run of a plan (also used by the property checker to try other actuals)."""
+
+    __slots__ = (
+        "errors",
+        "factor",
+        "findings",
+        "lenient",
+        "na_weight",
+        "plan",
+        "tp",
+        "unscaled",
+        "values",
+    )
+
+    def __init__(self, plan: FormPlan, lenient: bool) -> None:
+        self.plan = plan
+        self.tp: TemplatePlan = plan.template
+        self.lenient = lenient
+        self.errors: list[PerfscoreError] = []
+        self.findings: list[Finding] = []
+        self.values: dict[str, Decimal] = {}
+        self.factor = Decimal(1)
+        self.na_weight = ZERO  # the 不适用 weight the factor leaves out
+        self.unscaled = True
 
     def run(self) -> Evaluation:
-        template = self.template
-        self.values, errors = compute_values(self.form)
+        plan, tp = self.plan, self.tp
+        self.values, errors = compute_values(plan)
         self.errors.extend(errors)
+        leaves = plan.leaves
         # Whether a leaf is 不适用 is decided once: the rescaling factor needs them all first.
-        self.not_applicable = {
-            id(leaf) for leaf in self.form.leaves() if self._not_applicable(leaf)
-        }
-        na_weight = sum(
-            (leaf.weight for leaf in self.form.leaves() if id(leaf) in self.not_applicable), ZERO
-        )
-        if na_weight and template.rescale_not_applicable and na_weight < template.total:
-            self.factor = template.total / (template.total - na_weight)
+        na = [self._not_applicable(leaf) for leaf in leaves]
+        na_weight = sum((leaf.weight for leaf, n in zip(leaves, na, strict=True) if n), ZERO)
+        if na_weight and tp.rescale and na_weight < tp.total:
+            self.factor = tp.total / (tp.total - na_weight)
             self.na_weight = na_weight
-        items = tuple(self._node(node) for node in self.form.nodes)
+            self.unscaled = self.factor == 1
+        rows = [self._leaf(leaf, n) for leaf, n in zip(leaves, na, strict=True)]
         if self.errors and not self.lenient:
-            raise ValidationErrors(self.errors, file=self.form.file)
-        places = template.rounding.places
-        leaves = [leaf for item in items for leaf in item.leaves()]
-        excess = sum((leaf.score for leaf in leaves), ZERO) - template.total
-        if excess > 0 and template.rounding.total != "round_of_sum":
+            raise ValidationErrors(self.errors, file=plan.file)
+        places = tp.places
+        excess = sum([r[3] for r in rows], ZERO) - tp.total
+        if excess > 0 and not tp.round_of_sum:
             # Rescaled (不适用) items rounded one by one can add up to 100.01: give the excess
             # back so that the total stays both capped and the sum of the items.
-            items = _give_back(items, excess, places)
-            leaves = [leaf for item in items for leaf in item.leaves()]
-        raw_total = _exact_sum(leaf.raw_score for leaf in leaves)
-        if template.rounding.total == "round_of_sum":
-            total = quantize(raw_total, places)
-        else:
-            total = sum((leaf.score for leaf in leaves), ZERO)
-        total = min(total, template.total)
+            _give_back(leaves, rows, excess, tp.step)
+        raw_total = _exact_sum(r[2] for r in rows)
+        scores = [r[3] for r in rows]
+        total = quantize(raw_total, places) if tp.round_of_sum else sum(scores, ZERO)
+        total = min(total, tp.total)
         return Evaluation(
-            template_id=template.id,
-            template_name=template.name,
-            template_version=template.version,
-            total_weight=template.total,
+            template_id=tp.id,
+            template_name=tp.name,
+            template_version=tp.version,
+            total_weight=tp.total,
             total=quantize(total, places),
             raw_total=raw_total,
-            grade=template.grade_for(total),
+            grade=tp.grade_for(total),
             places=places,
-            items=items,
             findings=tuple(self.findings),
-            unit=self.form.unit,
-            year=self.form.year,
-            file=self.form.file,
-            reported_total=self.form.reported_total,
-            digest=self.form.digest,
+            unit=plan.unit,
+            year=plan.year,
+            file=plan.file,
+            reported_total=plan.reported_total,
+            digest=plan.digest,
             not_applicable_weight=na_weight,
+            source=Storage(plan, rows),
         )
 
-    # ---------------------------------------------------------------- nodes
+    # ---------------------------------------------------------------- leaves
 
-    def _node(self, node: Node) -> NodeResult:
-        if isinstance(node, Leaf):
-            return self._leaf(node)
-        return self._group(node)
-
-    def _group(self, group: Group) -> GroupResult:
-        children = tuple([self._node(c) for c in group.children])
-        score = sum([c.score for c in children], ZERO)
-        reported = group.reported
-        if reported is None and any(c.reported is not None for c in children):
-            # children without any leaf (an empty 经济效益指标) report nothing and count 0
-            parts = [c.reported for c in children if _has_leaf(c)]
-            if parts and all(p is not None for p in parts):
-                reported = sum((p for p in parts if p is not None), ZERO)
-        return GroupResult(
-            path=group.path,
-            name=group.name,
-            weight=group.weight,
-            score=score,
-            children=children,
-            reported=reported,
-        )
-
-    def _not_applicable(self, leaf: Leaf) -> bool:
+    def _not_applicable(self, leaf: LeafData) -> bool:
         if leaf.unreadable is not None:
             return False
-        if not leaf.applicable or (leaf.actual is not None and leaf.actual.is_not_applicable):
+        actual = leaf.actual
+        if not leaf.applicable or (actual is not None and actual.is_not_applicable):
             return True
-        return self.template.missing == "not_applicable" and self._missing(leaf)
+        return self.tp.missing == "not_applicable" and self._missing(leaf)
 
-    def _missing(self, leaf: Leaf) -> bool:
-        kind = KINDS[leaf.rule.kind]
+    def _missing(self, leaf: LeafData, step: RuleStep | None = None) -> bool:
         if leaf.actual_from is not None:
             return leaf.actual_from not in self.values
-        source = kind.reads(leaf.rule.params) if kind.reads is not None else None
-        if source is not None:
-            return source not in self.values
-        if leaf.actual_items is not None or not kind.needs_actual:
+        if step is None:
+            step = self.tp.rule(leaf.rule)
+        if step.reads is not None:
+            return step.reads not in self.values
+        if leaf.actual_items is not None or not step.needs_actual:
             return False
-        if leaf.rule.kind == "tiers" and leaf.tier is not None:
+        if step.name == "tiers" and leaf.tier is not None:
             return False
         return leaf.actual is None or leaf.actual.is_missing
 
-    def _leaf(self, leaf: Leaf) -> LeafResult:
-        template = self.form.template
-        places = template.rounding.places
+    def _leaf(self, leaf: LeafData, not_applicable: bool) -> Row:
+        tp = self.tp
         factor = self.factor
-        weight = leaf.weight if factor == 1 else leaf.weight * factor  # ×1 would change nothing
+        weight = leaf.weight if self.unscaled else leaf.weight * factor  # ×1 would change nothing
         if leaf.unreadable is not None:
             # lenient reading: the builder already made the finding that says why
             text = f"无法读取，计 0 分：{leaf.unreadable}"
-            return _result(leaf, weight, "unreadable", text, flags=("unreadable",))
-        if id(leaf) in self.not_applicable:
+            return _unscored(weight, "unreadable", text, ("unreadable",))
+        if not_applicable:
             stated = not leaf.applicable or (
                 leaf.actual is not None and leaf.actual.is_not_applicable
             )
-            why = "不适用" if stated else "缺少实际完成值，按模板规定视为不适用"
-            text = why
+            text = "不适用" if stated else "缺少实际完成值，按模板规定视为不适用"
             if factor != 1:
-                text += (
-                    f"，其分值 {fmt(leaf.weight)} 不计入，其余指标按 {fmt(template.total)} 分折算"
-                )
+                text += f"，其分值 {fmt(leaf.weight)} 不计入，其余指标按 {fmt(tp.total)} 分折算"
             self._finding("not_applicable", "info", text, leaf)
-            return _result(leaf, ZERO, "not_applicable", text, status="不适用")
-        if self._missing(leaf):
+            return (ZERO, "not_applicable", ZERO, ZERO, "不适用", (), text, None, FROM_FORM,
+                    None, None, None, ZERO, False)  # fmt: skip
+        step = tp.rule(leaf.rule)
+        if self._missing(leaf, step):
             return self._missing_leaf(leaf, weight)
         try:
-            if factor != 1 and _scores_in_points(leaf):
+            if factor != 1 and _scores_in_points(step):
                 # per-step deductions, checklist points, band/tier points: score against the
                 # form's own weight, then rescale the score (as a reviewer does by hand)
-                outcome, actual = self._score(leaf, leaf.weight, rescale_given=False)
-                outcome = self._rescaled(outcome, leaf.weight)
+                x = self.score_input(leaf, leaf.weight, rescale_given=False)
+                outcome = self._rescaled(step.score(step.params, x), leaf.weight)
             else:
-                outcome, actual = self._score(leaf, weight)
+                x = self.score_input(leaf, weight)
+                outcome = step.score(step.params, x)
         except PerfscoreError as err:
             err.located(
                 file=leaf.position.file,
@@ -245,16 +222,22 @@ class _Evaluator:
             )
             self.errors.append(err)
             self._finding("unscorable", "error", f"无法计分：{err.detail()}", leaf)
-            text = f"无法计分：{err.detail()}"
-            return _result(leaf, weight, "error", text, flags=("unscorable",))
-        raw = min(max(outcome.raw, ZERO), weight)
+            return _unscored(weight, "error", f"无法计分：{err.detail()}", ("unscorable",))
+        raw = outcome.raw
+        raw = max(raw, ZERO)
+        raw = min(raw, weight)
+        actual = x.actual
         flags = list(outcome.flags)
-        raw = self._over_achievement(leaf, outcome, raw, flags)
-        score = quantize(raw, places)
-        self._over_hundred(leaf, actual, flags)
-        if leaf.actual is not None and leaf.actual.flags:
-            flags.extend(leaf.actual.flags)
-            if "repeated_comparator" in leaf.actual.flags:
+        if tp.flag_at is not None and outcome.ratio is not None:
+            raw = self._over_achievement(leaf, outcome, raw, flags)
+        places = tp.places
+        score = _fast_quantize(raw, tp.step, places)
+        if tp.bounded_rate(leaf.name):
+            self._over_hundred(leaf, actual, flags)
+        leaf_actual = leaf.actual
+        if leaf_actual is not None and leaf_actual.flags:
+            flags.extend(leaf_actual.flags)
+            if "repeated_comparator" in leaf_actual.flags:
                 self._finding(
                     "actual_has_comparator",
                     "warning",
@@ -270,30 +253,19 @@ class _Evaluator:
             )
         if outcome.status is not None:
             status = outcome.status
-        elif outcome.met or (weight > 0 and score >= quantize(weight, places)):
+        elif outcome.met or (weight > 0 and score >= _fast_quantize(weight, tp.step, places)):
             status = "达成"
         else:
             status = "部分达成" if score > 0 else "未达成"
-        actual_text = _actual_text(leaf)
-        if actual_text is None and leaf.actual_from is not None and actual is not None:
+        actual_text: str | bool | None = FROM_FORM
+        if leaf.actual_from is not None and actual is not None and _actual_text(leaf) is None:
             actual_text = fmt_q(actual)  # a value computed from the basic data: show it
-        return _result(
-            leaf,
-            weight,
-            outcome.line,
-            _explain(outcome, raw, score, places, weight),
-            status=status,
-            flags=tuple(dict.fromkeys(flags)) if flags else (),
-            raw=raw,
-            score=score,
-            actual_text=actual_text,
-            actual_canonical=None if actual is None else Text(actual.__str__),
-            ratio=outcome.ratio,
-            tier=outcome.tier,
-        )
+        return (weight, outcome.line, raw, score, status,
+                tuple(dict.fromkeys(flags)) if flags else (), None, outcome, actual_text,
+                actual, outcome.ratio, outcome.tier, score, False)  # fmt: skip
 
-    def _missing_leaf(self, leaf: Leaf, weight: Decimal) -> LeafResult:
-        policy = self.template.missing
+    def _missing_leaf(self, leaf: LeafData, weight: Decimal) -> Row:
+        policy = self.tp.missing
         what, expected = "缺少实际完成值", "填写 actual（实际完成值）"
         failed = False
         if leaf.actual_from is not None:
@@ -316,34 +288,28 @@ class _Evaluator:
             self.errors.append(err)
         text = f"{what}，按模板规定计 0 分"
         self._finding("missing_actual", "warning", text, leaf)
-        return _result(leaf, weight, "missing", text, flags=("missing",))
+        return _unscored(weight, "missing", text, ("missing",))
 
     def _missing_inputs(self, name: str) -> list[str]:
         """The inputs, direct or through other computed values, that ``name`` lacks."""
-        computed = self.template.computed.get(name)
-        if computed is None:
+        names = self.tp.formula_names.get(name)
+        if names is None:
             return [] if name in self.values else [name]
         missing: dict[str, None] = {}
-        for used in sorted(computed.formula.names):
+        for used in sorted(names):
             if used not in self.values:
                 missing.update(dict.fromkeys(self._missing_inputs(used)))
         return list(missing)
 
-    def _score(
-        self, leaf: Leaf, weight: Decimal, *, rescale_given: bool = True
-    ) -> tuple[Outcome, Quantity | None]:
-        x = self.score_input(leaf, weight, rescale_given=rescale_given)
-        kind = KINDS[leaf.rule.kind]
-        return kind.score(leaf.rule.params, x), x.actual
-
     def _rescaled(self, outcome: Outcome, weight: Decimal) -> Outcome:
         """``outcome`` (scored against ``weight``) times the 不适用 factor."""
-        total = self.template.total
+        total = self.tp.total
         limited = min(max(outcome.raw, ZERO), weight)
         raw = limited * self.factor if limited else ZERO  # 0 × factor would print 0E-27
         why = outcome.explanation
         value = outcome.raw if outcome.value is None else outcome.value
-        rest = total - self.na_weight
+        na_weight = self.na_weight
+        rest = total - na_weight
 
         def render() -> str:
             text = str(why)
@@ -352,13 +318,15 @@ class _Evaluator:
             if limited != value:
                 text += f"，限定在 0～{fmt(weight)} 分之间为 {fmt(limited)}"
             return (
-                f"{text}；不适用指标分值 {fmt(self.na_weight)} 不计，按 {fmt(total)} 分折算："
+                f"{text}；不适用指标分值 {fmt(na_weight)} 不计，按 {fmt(total)} 分折算："
                 f"{fmt(limited)} × {fmt(total)} ÷ {fmt(rest)}"
             )
 
         return attrs.evolve(outcome, raw=raw, explanation=Text(render), arithmetic=True, value=None)
 
-    def score_input(self, leaf: Leaf, weight: Decimal, *, rescale_given: bool = True) -> ScoreInput:
+    def score_input(
+        self, leaf: LeafData, weight: Decimal, *, rescale_given: bool = True
+    ) -> ScoreInput:
         """What the leaf's rule sees (also used by the property checker to try other actuals)."""
         actual: Quantity | None = None
         word: str | None = None
@@ -368,69 +336,68 @@ class _Evaluator:
         elif leaf.actual is not None:
             actual = leaf.actual.quantity
             word = leaf.actual.word if leaf.actual.word is not None else leaf.actual.text
-        if actual is not None and leaf.target is not None and leaf.target.quantity is not None:
-            actual = _in_unit_of(actual, leaf.target.quantity)
+        target = leaf.target
+        if actual is not None and target is not None and target.quantity is not None:
+            actual = _in_unit_of(actual, target.quantity)
+        given = leaf.given_score
         return ScoreInput(
             weight=weight,
-            target=leaf.target,
+            target=target,
             actual=actual,
             word=word,
             items=leaf.actual_items,
             # A stated score is in points of the form's own weight: rescale it with the weight.
-            given=None
-            if leaf.given_score is None
-            else leaf.given_score * (self.factor if rescale_given else 1),
+            given=None if given is None else given * (self.factor if rescale_given else 1),
             tier=leaf.tier,
             values=self.values,
             named=self._named,
-            budget=self.form.budget,
-            places=self.template.rounding.places,
+            budget=self.plan.budget,
+            places=self.tp.places,
         )
 
     def _named(self, name: str) -> Quantity | None:
-        if name in self.form.budget:
-            return self.form.budget[name]
+        budget = self.plan.budget
+        if name in budget:
+            return budget[name]
         return self._value_quantity(name) if name in self.values else None
 
     def _value_quantity(self, name: str) -> Quantity:
         value = self.values[name]
-        computed = self.template.computed.get(name)
-        spec = self.template.inputs.get(name)
-        unit = computed.unit if computed is not None else (spec.unit if spec else None)
+        unit = self.tp.value_units.get(name)
         if unit is not None and unit.family == "ratio":
             # a formula gives a fraction (0.97); show it in the declared unit (97%)
             return Quantity(value / unit.factor, unit)
         return Quantity(value, unit)
 
     def _over_achievement(
-        self, leaf: Leaf, outcome: Outcome, raw: Decimal, flags: list[str]
+        self, leaf: LeafData, outcome: Outcome, raw: Decimal, flags: list[str]
     ) -> Decimal:
-        over = self.template.over_achievement
+        tp = self.tp
+        flag_at = tp.flag_at
+        ratio = outcome.ratio
         target = leaf.target
         if (
-            over.flag_at is None
-            or outcome.ratio is None
+            flag_at is None
+            or ratio is None
             or target is None
             or target.direction not in ("positive", "equal")
-            or outcome.ratio < over.flag_at
+            or ratio < flag_at
         ):
             return raw
         flags.append("over_achievement")
         message = (
-            f"完成值为指标值的 {fmt(outcome.ratio * 100, 2)}%，超过 {fmt(over.flag_at * 100)}%，"
+            f"完成值为指标值的 {fmt(ratio * 100, 2)}%，超过 {fmt(flag_at * 100)}%，"
             "请核实指标值是否设置过低并说明原因"
         )
-        if over.deduct_step and over.deduct_points:
-            steps = (outcome.ratio - over.flag_at) / over.deduct_step
-            raw = max(ZERO, raw - steps * over.deduct_points)
-            message += f"；按模板规定扣 {fmt(steps * over.deduct_points)} 分"
-        self._finding("over_achievement", "warning", message, leaf, ratio=fmt(outcome.ratio, 4))
+        if tp.deduct_step and tp.deduct_points:
+            steps = (ratio - flag_at) / tp.deduct_step
+            raw = max(ZERO, raw - steps * tp.deduct_points)
+            message += f"；按模板规定扣 {fmt(steps * tp.deduct_points)} 分"
+        self._finding("over_achievement", "warning", message, leaf, ratio=fmt(ratio, 4))
         return raw
 
-    def _over_hundred(self, leaf: Leaf, actual: Quantity | None, flags: list[str]) -> None:
+    def _over_hundred(self, leaf: LeafData, actual: Quantity | None, flags: list[str]) -> None:
         """Warn when a rate that cannot pass 100% (满意度, 合格率 …) is written above it."""
-        if _BOUNDED_RATE.search(leaf.name) is None:
-            return
         target = leaf.target
         sides: list[tuple[str, Quantity | None]] = [("完成值", actual)]
         if target is not None:
@@ -447,7 +414,9 @@ class _Evaluator:
                 )
                 return
 
-    def _finding(self, code: str, severity: str, message: str, leaf: Leaf, **values: str) -> None:
+    def _finding(
+        self, code: str, severity: str, message: str, leaf: LeafData, **values: str
+    ) -> None:
         self.findings.append(
             Finding(
                 code=code,
@@ -461,11 +430,17 @@ class _Evaluator:
         )
 
 
-def _scores_in_points(leaf: Leaf) -> bool:
-    """Whether the leaf's rule gives points that do not scale with the weight (a per-step
+def _unscored(weight: Decimal, line: str, text: str, flags: tuple[str, ...]) -> Row:
+    """The row of a leaf scored 0 without its rule (missing, unreadable, unscorable)."""
+    return (weight, line, ZERO, ZERO, "缺失", flags, text, None, FROM_FORM, None, None, None,
+            ZERO, False)  # fmt: skip
+
+
+def _scores_in_points(step: RuleStep) -> bool:
+    """Whether the step's rule gives points that do not scale with the weight (a per-step
     deduction, checklist points, a formula, bands or tiers written in points): under 不适用
     rescaling such a score is computed on the form's weight and then multiplied."""
-    kind, params = leaf.rule.kind, leaf.rule.params
+    kind, params = step.name, step.params
     if kind in ("deduction", "checklist", "formula"):
         return True
     if kind == "bands":
@@ -489,31 +464,16 @@ def _exact_sum(values: Iterable[Decimal]) -> Decimal:
 
 
 def _give_back(
-    items: tuple[NodeResult, ...], excess: Decimal, places: int
-) -> tuple[NodeResult, ...]:
-    """Take ``excess`` off the items that rounding raised most, one step each; fix subtotals."""
-    step = Decimal(1).scaleb(-places)
-    leaves = [leaf for item in items for leaf in item.leaves()]
-    order = sorted(range(len(leaves)), key=lambda i: (leaves[i].raw_score - leaves[i].score, i))
-    cut = {
-        leaves[i].path for i in order[: int(excess / step)] if leaves[i].score > leaves[i].raw_score
-    }
-
-    def rebuild(node: NodeResult) -> NodeResult:
-        if isinstance(node, LeafResult):
-            if node.path not in cut:
-                return node
-            score = node.score - step
-            text = f"{node.explanation}；折算后各项合计超出总分，本项舍去 {fmt(step)} 分，得 {fmt_fixed(score, places)}"
-            return attrs.evolve(node, score=score, explanation=text)
-        children = tuple(rebuild(c) for c in node.children)
-        return attrs.evolve(node, children=children, score=sum((c.score for c in children), ZERO))
-
-    return tuple(rebuild(item) for item in items)
-
-
-def _has_leaf(node: NodeResult) -> bool:
-    return isinstance(node, LeafResult) or any(_has_leaf(c) for c in node.children)
+    leaves: tuple[LeafData, ...], rows: list[Row], excess: Decimal, step: Decimal
+) -> None:
+    """Take ``excess`` off the items that rounding raised most, one step each (rows changed in
+    place; the group subtotals are sums of the rows)."""
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][2] - rows[i][3], i))
+    cut = {leaves[i].path for i in order[: int(excess / step)] if rows[i][3] > rows[i][2]}
+    for i, leaf in enumerate(leaves):
+        if leaf.path in cut:
+            r = rows[i]
+            rows[i] = (*r[:3], r[3] - step, *r[4:13], True)
 
 
 _ONE_IN: dict[str, Decimal | None] = {}  # unit symbol → the value that makes one whole (100 for %)
@@ -542,72 +502,5 @@ def _in_unit_of(actual: Quantity, target: Quantity) -> Quantity:
     return actual.to(target.unit)
 
 
-def _actual_text(leaf: Leaf) -> str | None:
+def _actual_text(leaf: LeafData) -> str | None:
     return leaf.actual_text if leaf.actual_items is None else "、".join(leaf.actual_items)
-
-
-def _result(
-    leaf: Leaf,
-    weight: Decimal,
-    line: str,
-    text: str | Text,
-    *,
-    status: str = "缺失",
-    flags: tuple[str, ...] = (),
-    raw: Decimal = ZERO,
-    score: Decimal = ZERO,
-    actual_text: str | Literal[False] | None = False,
-    actual_canonical: Text | None = None,
-    ratio: Decimal | None = None,
-    tier: str | None = None,
-) -> LeafResult:
-    """A leaf's result; by default one scored 0 without its rule (不适用, missing, unreadable,
-    unscorable). ``actual_text=False``: the actual as the form wrote it."""
-    return LeafResult(
-        path=leaf.path,
-        name=leaf.name,
-        weight=leaf.weight,
-        effective_weight=weight,
-        rule_name=leaf.rule.label,
-        rule_kind=leaf.rule.kind,
-        line=line,
-        raw_score=raw,
-        score=score,
-        status=status,
-        explanation=text,
-        target_text=leaf.target_text,
-        target_canonical=None if leaf.target is None else Text(leaf.target.__str__),
-        actual_text=_actual_text(leaf) if actual_text is False else actual_text,
-        actual_canonical=actual_canonical,
-        ratio=ratio,
-        tier=tier,
-        flags=flags,
-        reported=leaf.reported,
-        note=leaf.note,
-    )
-
-
-def _explain(outcome: Outcome, raw: Decimal, score: Decimal, places: int, weight: Decimal) -> Text:
-    """The rule's sentence, the value of its expression, how it was limited (to the weight,
-    to 0, or by an over-achievement deduction) and the rounding, rendered when first read."""
-    why = outcome.explanation
-    value = outcome.raw if outcome.value is None else outcome.value
-
-    def render() -> str:
-        text = str(why)
-        if outcome.arithmetic:
-            text = f"{text} = {fmt(value)}"
-        if value != raw:
-            if raw == weight and value > weight:
-                text += f"，超过分值，以 {fmt(weight)} 分为限"
-            elif raw == 0 and value < 0:
-                text += "，低于 0 分，按 0 分计"
-            else:  # an over-achievement deduction (its finding says how much and why)
-                text += f"，按模板规定扣减后为 {fmt(raw)}"
-        if outcome.arithmetic:
-            return f"{text} → {fmt_fixed(score, places)}"
-        if raw != score:
-            return f"{text}，{fmt(raw)} 四舍五入为 {fmt_fixed(score, places)}"
-        return text
-
-    return Text(render)

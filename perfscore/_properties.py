@@ -30,8 +30,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import random
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -86,6 +88,10 @@ PROPERTIES = (
     Property("permutation", "调换指标顺序或键的顺序不改变结果"),
 )
 
+#: The properties checked on generated forms (one shared hypothesis run, see
+#: ``_Checker.run_form_properties``); the others examine the template itself.
+FORM_PROPERTIES = ("scorable", "item_range", "total", "full_marks", "monotone", "permutation")
+
 
 # ====================================================================== running
 
@@ -108,24 +114,71 @@ def run_properties(args: argparse.Namespace, *, out: TextIO | None = None) -> in
     found = _template_files(args)
     if isinstance(found, int):
         return found
-    files, library = found
+    files, _library = found
+    # one process per CPU by default (0: the same), never more than there are templates
+    jobs = getattr(args, "jobs", None) or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(files)))
+    from ._batch_pool import ordered_map
+
     failed = 0
-    for path, ref in files:
+    job = _TemplateJob(args, examples)
+    try:
+        for text, count in ordered_map(job, files, jobs=jobs, chunk_size=1, window=jobs):
+            stream.write(text)
+            stream.flush()
+            failed += count
+    except PerfscoreError as err:  # a worker process died
+        print(f"perfscore check：{err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"共 {len(files)} 个模板、{len(PROPERTIES)} 条性质，每条 {examples} 例："
+        + ("全部成立" if not failed else f"{failed} 项不成立"),
+        file=stream,
+    )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+class _TemplateJob:
+    """Check one template's properties and give back (what to print, failures): picklable,
+    so that several templates are checked at once in worker processes (``--jobs``)."""
+
+    def __init__(self, args: argparse.Namespace, examples: int) -> None:
+        self.args = args
+        self.examples = examples
+        self.library: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"args": self.args, "examples": self.examples}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.args, self.examples, self.library = state["args"], state["examples"], None
+
+    def __call__(self, item: tuple[Path, str]) -> tuple[str, int]:
+        import io
+
+        path, ref = item
+        if self.library is None:
+            found = _template_files(self.args)
+            assert not isinstance(found, int), "the templates were found by the parent"
+            self.library = found[1]
+        stream = io.StringIO()
+        failed = 0
         print(f"模板 {ref}（{path}）", file=stream)
         try:
-            template = library.build(load_yaml(path))
+            template = self.library.build(load_yaml(path))
         except PerfscoreError as err:
             print("  ✗ 模板无法构建，性质检验未运行：", file=stream)
             for e in flatten(err):
                 print(f"      {e.kind}：{e}", file=stream)
-            failed += 1
-            continue
+            return stream.getvalue(), 1
+        started, cpu = time.perf_counter(), time.process_time()
         results = check_properties(
             template,
-            examples=examples,
-            seed=int(getattr(args, "seed", 0) or 0),
-            database=getattr(args, "database", None),
+            examples=self.examples,
+            seed=int(getattr(self.args, "seed", 0) or 0),
+            database=getattr(self.args, "database", None),
         )
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         for prop, failure in results:
             if failure is None:
                 print(f"  ✓ {prop.title}", file=stream)
@@ -133,12 +186,8 @@ def run_properties(args: argparse.Namespace, *, out: TextIO | None = None) -> in
             failed += 1
             print(f"  ✗ {prop.title}", file=stream)
             _report(failure, ref, stream)
-    print(
-        f"共 {len(files)} 个模板、{len(PROPERTIES)} 条性质，每条 {examples} 例："
-        + ("全部成立" if not failed else f"{failed} 项不成立"),
-        file=stream,
-    )
-    return EXIT_FAILED if failed else EXIT_OK
+        print(f"  用时 {elapsed:.1f} 秒（CPU {cpu:.1f} 秒）", file=stream)
+        return stream.getvalue(), failed
 
 
 def _template_files(args: argparse.Namespace) -> tuple[list[tuple[Path, str]], Any] | int:
@@ -198,8 +247,12 @@ def check_properties(
 ) -> list[tuple[Property, Failure | None]]:
     """Run every property against ``template``; ``(property, None)`` when it holds."""
     checker = _Checker(template, examples, seed, database)
+    on_forms = checker.run_form_properties([p.key for p in PROPERTIES if p.key in FORM_PROPERTIES])
     out: list[tuple[Property, Failure | None]] = []
     for prop in PROPERTIES:
+        if prop.key in on_forms:
+            out.append((prop, on_forms[prop.key]))
+            continue
         try:
             failure = getattr(checker, prop.key)()
         except _Unsupported as why:
@@ -255,6 +308,7 @@ class _Checker:
             phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
         )
         self.forms = strategies.forms(template)
+        self._last: tuple[Mapping[str, Any], tuple[Form, Evaluation] | PerfscoreError] | None = None
 
     # -- the hypothesis driver
 
@@ -282,7 +336,10 @@ class _Checker:
         def test3(data: Mapping[str, Any], a: Any, b: Any) -> None:
             fail(check(data, a, b))
 
-        test = (test1, test2, test3)[len(extra)]
+        def test4(data: Mapping[str, Any], a: Any, b: Any, c: Any) -> None:
+            fail(check(data, a, b, c))
+
+        test = (test1, test2, test3, test4)[len(extra)]
         # settings outermost: @seed alone would switch the example database off
         runner = self.settings(with_seed(self.seed)(given(forms or self.forms, *extra)(test)))
         try:
@@ -297,27 +354,89 @@ class _Checker:
 
     def _scored(self, data: Mapping[str, Any]) -> tuple[Form, Evaluation] | None:
         try:
-            return _score(self.t, data)
+            return self._score_shared(data)
         except PerfscoreError:
             return None
 
+    def _score_shared(self, data: Mapping[str, Any]) -> tuple[Form, Evaluation]:
+        """``_score(template, data)``, done once per generated example: every property of the
+        example reads the same result (they only read it). Raises what ``_score`` raises."""
+        last = self._last
+        if last is None or last[0] is not data:
+            try:
+                outcome: tuple[Form, Evaluation] | PerfscoreError = _score(self.t, data)
+            except PerfscoreError as err:
+                outcome = err
+            last = self._last = (data, outcome)
+        if isinstance(last[1], PerfscoreError):
+            raise last[1]
+        return last[1]
+
+    def run_form_properties(self, keys: Sequence[str]) -> dict[str, Failure | None]:
+        """The properties checked on generated forms, all in one hypothesis run: each example
+        is generated (and scored) once and every property still checked on every example.
+        When one fails, its (shrunk) counterexample is kept and the others run again."""
+        found: dict[str, Failure | None] = {}
+        active = list(keys)
+        while active:
+            key, failure = self._run_together(active)
+            if failure is None:
+                found.update(dict.fromkeys(active))
+                break
+            if key is None:  # no form could be generated: every property says so
+                found.update(dict.fromkeys(active, failure))
+                break
+            found[key] = failure
+            active.remove(key)
+        return found
+
+    def _run_together(self, keys: Sequence[str]) -> tuple[str | None, Failure | None]:
+        from hypothesis import strategies as st
+
+        checks: list[tuple[str, Callable[..., Failure | None]]] = [
+            (key, getattr(self, key)()) for key in keys
+        ]
+        which: list[str] = []
+
+        def check(
+            data: Mapping[str, Any], pick: int, step: int, rnd: random.Random
+        ) -> Failure | None:
+            for key, one in checks:
+                if key == "monotone":
+                    failure = one(data, pick, step)
+                elif key == "permutation":
+                    failure = one(data, rnd)
+                else:
+                    failure = one(data)
+                if failure is not None:
+                    which.append(key)
+                    return failure
+            return None
+
+        failure = self._run(
+            check, st.integers(0, 1000), st.integers(1, 300), st.randoms(use_true_random=True)
+        )
+        if failure is None:
+            return None, None
+        return (which[-1] if which else None), failure
+
     # -- 1. every valid form scores
 
-    def scorable(self) -> Failure | None:
+    def scorable(self) -> Callable[..., Failure | None]:
         def check(data: Mapping[str, Any]) -> Failure | None:
             try:
-                _score(self.t, data)
+                self._score_shared(data)
             except PerfscoreError as err:
                 errors = flatten(err)
                 text = "\n".join(f"{e.kind}：{e}" for e in errors)
                 return Failure(f"合法表单无法计分：\n{text}", (data,))
             return None
 
-        return self._run(check)
+        return check
 
     # -- 2. item scores within [0, weight]
 
-    def item_range(self) -> Failure | None:
+    def item_range(self) -> Callable[..., Failure | None]:
         def check(data: Mapping[str, Any]) -> Failure | None:
             scored = self._scored(data)
             if scored is None:
@@ -335,11 +454,11 @@ class _Checker:
                     )
             return None
 
-        return self._run(check)
+        return check
 
     # -- 3. total
 
-    def total(self) -> Failure | None:
+    def total(self) -> Callable[..., Failure | None]:
         t = self.t
 
         def check(data: Mapping[str, Any]) -> Failure | None:
@@ -369,17 +488,17 @@ class _Checker:
                     )
             return Failure("\n".join(problems), (data,)) if problems else None
 
-        return self._run(check)
+        return check
 
     # -- 4. full marks reachable
 
-    def full_marks(self) -> Failure | None:
+    def full_marks(self) -> Callable[..., Failure | None]:
         def check(data: Mapping[str, Any]) -> Failure | None:
             scored = self._scored(data)
             if scored is None:
                 return None
             form, result = scored
-            values, _ = compute_values(form)
+            values, _ = compute_values(form.plan)
             by_path = {x.path: x for x in result.leaves()}
             for leaf in form.leaves():
                 res = by_path.get(leaf.path)
@@ -398,13 +517,11 @@ class _Checker:
                 )
             return None
 
-        return self._run(check)
+        return check
 
     # -- 5. monotone in the actual
 
-    def monotone(self) -> Failure | None:
-        from hypothesis import strategies as st
-
+    def monotone(self) -> Callable[..., Failure | None]:
         def check(data: Mapping[str, Any], pick: int, step: int) -> Failure | None:
             scored = self._scored(data)
             if scored is None:
@@ -433,7 +550,10 @@ class _Checker:
             changed = _set_actual(self.t, data, leaf, raised)
             if changed is None:
                 return None
-            after_scored = self._scored(changed)
+            try:
+                after_scored: tuple[Form, Evaluation] | None = _score(self.t, changed)
+            except PerfscoreError:  # not kept: the next property reads the example's own
+                after_scored = None
             if after_scored is None:
                 return None
             after = next(x for x in after_scored[1].leaves() if x.path == leaf.path)
@@ -460,7 +580,7 @@ class _Checker:
                 ("反例一（完成值较低）", "反例二（完成值较高）"),
             )
 
-        return self._run(check, st.integers(0, 1000), st.integers(1, 300))
+        return check
 
     # -- 6. tiers and bands cover their domain
 
@@ -549,13 +669,11 @@ class _Checker:
 
     # -- 8. permutation
 
-    def permutation(self) -> Failure | None:
-        from hypothesis import strategies as st
-
+    def permutation(self) -> Callable[..., Failure | None]:
         def check(data: Mapping[str, Any], rnd: random.Random) -> Failure | None:
             shuffled = _shuffle(data, rnd)
             try:
-                first = _canonical(_score(self.t, data)[1])
+                first = _canonical(self._score_shared(data)[1])
             except PerfscoreError:
                 return None
             try:
@@ -571,7 +689,7 @@ class _Checker:
                 ("反例一（原顺序）", "反例二（调换顺序后）"),
             )
 
-        return self._run(check, st.randoms(use_true_random=False))
+        return check
 
 
 # ====================================================================== helpers
@@ -764,7 +882,7 @@ def _bands_gap(rule: Rule) -> tuple[str, Any] | None:
 def _score_input(
     form: Form, leaf: Leaf, weight: Decimal, values: Mapping[str, Decimal]
 ) -> ScoreInput:
-    evaluator = _Evaluator(form, True)
+    evaluator = _Evaluator(form.plan, True)
     evaluator.values = dict(values)
     return evaluator.score_input(leaf, weight)
 
@@ -829,7 +947,7 @@ def _best_score(
     places = form.template.rounding.places
     weight = res.effective_weight
     base = _score_input(form, leaf, weight, values)
-    evaluator = _Evaluator(form, True)
+    evaluator = _Evaluator(form.plan, True)
     evaluator.values = dict(values)
     direct = leaf.actual_from is None
     trials: list[tuple[ScoreInput, dict[str, Any] | None]] = []

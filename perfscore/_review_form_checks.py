@@ -318,7 +318,6 @@ def execution_in_outputs(r: _Reviewer) -> None:
             )
 
 
-
 #: The checks in the order they run.
 CHECKS: Final[Sequence[Callable[[_Reviewer], None]]] = (
     scores_missing,

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from ._args import module
 from ._batch_pool import ordered_map, worker_count
 from ._sources import (
     JSONL_SUFFIXES,
@@ -243,9 +244,8 @@ class _ScoreJob:
     @property
     def library(self) -> TemplateLibrary:
         """This process's library for the search path (each template built once per process)."""
-        from ._args import search_library
-
-        return search_library(self.search_path)
+        library: TemplateLibrary = module("._args").search_library(self.search_path)
+        return library
 
     def __call__(self, source: FormSource) -> Any:
         outcome = self.outcome(source)
@@ -255,8 +255,7 @@ class _ScoreJob:
         return (outcome.ok, None if ev is None else ev.grade, self.render(outcome))
 
     def outcome(self, source: FormSource) -> ScoredOutcome | FailedOutcome:
-        from ._evaluate import evaluate
-
+        evaluate = module("._evaluate").evaluate
         file, line = source.file, source.line
         if source.problem is not None:
             return FailedOutcome(file, line, errors=(source.problem,))
@@ -274,11 +273,10 @@ class _ScoreJob:
             )
 
     def form_from_json(self, text: str, file: str, line: int | None) -> Any:
-        from ._build import build_form
-        from ._normalize import document_from_json
-
-        doc = document_from_json(text, file, line=line or 1, limits=self.limits)
-        return build_form(doc, self.library.resolve, template=self.template)
+        doc = module("._normalize").document_from_json(
+            text, file, line=line or 1, limits=self.limits
+        )
+        return module("._build").build_form(doc, self.library.resolve, template=self.template)
 
     def form_from_file(self, path: str) -> Any:
         # As load_form(path) reads it (a .json file too), with this process's template cache.

@@ -342,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="YAML 文件或目录")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    from ._review_cli import add_jobs_argument, add_review_arguments
+    from ._review_cli import add_jobs_argument, add_review_arguments, parse_jobs
 
     p = add("score", cmd_score, "计分：逐项得分、小计、总分和等级")
     p.add_argument(
@@ -399,6 +399,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=0, help="随机种子（默认 0，结果可复现）")
     p.add_argument("--database", metavar="DIR", help="保存 hypothesis 示例库的目录（默认不保存）")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=parse_jobs,
+        default=None,
+        metavar="N",
+        help="--properties：用 N 个进程同时检验多个模板（默认每个 CPU 一个），输出仍按模板顺序",
+    )
 
     p = add("review", cmd_review, "复核：对比自评得分与规则计分，检查预算勾稽关系和可疑行")
     add_review_arguments(p)

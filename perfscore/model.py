@@ -17,6 +17,7 @@ import attrs
 
 from ._formula import Formula
 from ._frozen import freeze, freeze_map
+from ._plan import FormPlan, TemplatePlan, compile_form, compile_template
 from ._units import Unit
 from .result import Finding
 from .targets import Actual, Quantity, Target
@@ -159,6 +160,16 @@ class Template:
     file: str | None = None
     digest: str = ""
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False, converter=freeze_map)
+    _plan: TemplatePlan | None = attrs.field(default=None, init=False, repr=False)
+
+    @property
+    def plan(self) -> TemplatePlan:
+        """What this template fixes, compiled once for the engine (``perfscore._plan``)."""
+        plan = self._plan
+        if plan is None:
+            plan = compile_template(self)
+            object.__setattr__(self, "_plan", plan)
+        return plan
 
     def grade_for(self, total: Decimal) -> str:
         """The grade name for ``total`` (grades are ordered highest first)."""
@@ -236,6 +247,11 @@ class Form:
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     #: Lenient reading only (review): the problems found while building, as findings.
     findings: tuple[Finding, ...] = ()
+    #: The form compiled for the engine when bound: leaves in tree order, groups as ranges.
+    plan: FormPlan = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "plan", compile_form(self, self.template.plan))
 
     def leaves(self) -> Iterator[Leaf]:
         """Every leaf, depth first, in display order."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -132,26 +132,198 @@ class GroupResult:
 NodeResult = LeafResult | GroupResult
 
 
-@attrs.frozen
-class Evaluation:
-    """The whole result: items, total, grade, and what it was computed from."""
+class ResultSource(Protocol):
+    """Where an :class:`Evaluation` made by the engine takes its items from when first read."""
 
-    template_id: str
-    template_name: str
-    template_version: str | None
-    total_weight: Decimal
-    total: Decimal
-    raw_total: Decimal
-    grade: str
-    places: int
-    items: tuple[NodeResult, ...]
-    findings: tuple[Finding, ...] = ()
-    unit: str | None = None
-    year: str | None = None
-    file: str | None = None
-    reported_total: Decimal | None = None
-    digest: str = ""
-    not_applicable_weight: Decimal = Decimal(0)
+    def items(self) -> tuple[NodeResult, ...]: ...
+
+    def json_line(self, evaluation: Evaluation) -> str: ...
+
+
+_FIELDS = (
+    "template_id",
+    "template_name",
+    "template_version",
+    "total_weight",
+    "total",
+    "raw_total",
+    "grade",
+    "places",
+    "items",
+    "findings",
+    "unit",
+    "year",
+    "file",
+    "reported_total",
+    "digest",
+    "not_applicable_weight",
+)
+
+
+class Evaluation:
+    """The whole result: items, total, grade, and what it was computed from.
+
+    Frozen (no attribute can be reassigned), compared, hashed and pickled by these fields. An
+    evaluation made by :func:`perfscore.evaluate` holds the engine's compact per-form storage;
+    its ``items`` (the :class:`LeafResult` / :class:`GroupResult` tree) are built when first
+    read, then kept. ``to_json(indent=None)`` writes from that storage directly.
+    """
+
+    __slots__ = (*(f"_{name}" for name in _FIELDS), "_source", "__weakref__")
+    _template_id: str
+    _template_name: str
+    _template_version: str | None
+    _total_weight: Decimal
+    _total: Decimal
+    _raw_total: Decimal
+    _grade: str
+    _places: int
+    _items: tuple[NodeResult, ...] | None
+    _findings: tuple[Finding, ...]
+    _unit: str | None
+    _year: str | None
+    _file: str | None
+    _reported_total: Decimal | None
+    _digest: str
+    _not_applicable_weight: Decimal
+    _source: ResultSource | None
+
+    def __init__(
+        self,
+        template_id: str,
+        template_name: str,
+        template_version: str | None,
+        total_weight: Decimal,
+        total: Decimal,
+        raw_total: Decimal,
+        grade: str,
+        places: int,
+        items: tuple[NodeResult, ...] | None = None,
+        findings: tuple[Finding, ...] = (),
+        unit: str | None = None,
+        year: str | None = None,
+        file: str | None = None,
+        reported_total: Decimal | None = None,
+        digest: str = "",
+        not_applicable_weight: Decimal = Decimal(0),
+        *,
+        source: ResultSource | None = None,
+    ) -> None:
+        if items is None and source is None:
+            items = ()
+        init = object.__setattr__
+        init(self, "_template_id", template_id)
+        init(self, "_template_name", template_name)
+        init(self, "_template_version", template_version)
+        init(self, "_total_weight", total_weight)
+        init(self, "_total", total)
+        init(self, "_raw_total", raw_total)
+        init(self, "_grade", grade)
+        init(self, "_places", places)
+        init(self, "_items", items)
+        init(self, "_findings", findings)
+        init(self, "_unit", unit)
+        init(self, "_year", year)
+        init(self, "_file", file)
+        init(self, "_reported_total", reported_total)
+        init(self, "_digest", digest)
+        init(self, "_not_applicable_weight", not_applicable_weight)
+        init(self, "_source", source)
+
+    @property
+    def template_id(self) -> str:
+        return self._template_id
+
+    @property
+    def template_name(self) -> str:
+        return self._template_name
+
+    @property
+    def template_version(self) -> str | None:
+        return self._template_version
+
+    @property
+    def total_weight(self) -> Decimal:
+        return self._total_weight
+
+    @property
+    def total(self) -> Decimal:
+        return self._total
+
+    @property
+    def raw_total(self) -> Decimal:
+        return self._raw_total
+
+    @property
+    def grade(self) -> str:
+        return self._grade
+
+    @property
+    def places(self) -> int:
+        return self._places
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self._findings
+
+    @property
+    def unit(self) -> str | None:
+        return self._unit
+
+    @property
+    def year(self) -> str | None:
+        return self._year
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @property
+    def reported_total(self) -> Decimal | None:
+        return self._reported_total
+
+    @property
+    def digest(self) -> str:
+        return self._digest
+
+    @property
+    def not_applicable_weight(self) -> Decimal:
+        return self._not_applicable_weight
+
+    @property
+    def items(self) -> tuple[NodeResult, ...]:
+        """The top-level results (一级指标), each with its subtree."""
+        items = self._items
+        if items is None:
+            assert self._source is not None
+            items = self._source.items()
+            object.__setattr__(self, "_items", items)
+        return items
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Evaluation)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
+        return f"Evaluation({inner})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Evaluation, self._fields())  # pickled with its items built
 
     def leaves(self) -> Iterator[LeafResult]:
         """Every leaf result, in display order."""
@@ -233,6 +405,9 @@ class Evaluation:
         thousands of them).
         """
         if indent is None:
+            source = self._source
+            if source is not None and self._items is None:
+                return source.json_line(self) + "\n"  # from the compact storage
             return _evaluation_line(self) + "\n"
         return _dumps(self.to_dict(), indent=indent) + "\n"
 
