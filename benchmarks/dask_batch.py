@@ -75,6 +75,7 @@ def main() -> None:
         results: list[tuple[str, float, str]] = []
         for jobs in (1, 2):
             seconds, digest, lines = timed(run(jobs))
+            assert lines == args.forms, (jobs, lines)
             results.append((f"--jobs {jobs}", seconds, digest))
         for workers in args.workers or [1, 2]:
             start = time.perf_counter()
@@ -89,10 +90,13 @@ def main() -> None:
             startup = time.perf_counter() - start
             try:
                 seconds, digest, lines = timed(run(DaskRunner(client, chunk_size=64)))
+                assert lines == args.forms, (workers, lines)
             finally:
                 client.close()
                 cluster.close()
-            results.append((f"Dask {workers} 个工作进程（启动 {startup:.1f} s 另计）", seconds, digest))
+            results.append(
+                (f"Dask {workers} 个工作进程（启动 {startup:.1f} s 另计）", seconds, digest)
+            )
 
     base = results[0][1]
     print(f"{args.forms} 份表单，JSON Lines 进、JSON Lines 出（score_jsonl）：")
@@ -100,7 +104,9 @@ def main() -> None:
     for name, seconds, digest in results:
         same = "" if digest == results[0][2] else "  ✗ 输出与 --jobs 1 不同"
         rate = args.forms / seconds
-        print(f"{name:<36}{rate:>10.0f}{seconds / args.forms * 1e6:>10.1f}{base / seconds:>13.2f}×{same}")
+        print(
+            f"{name:<36}{rate:>10.0f}{seconds / args.forms * 1e6:>10.1f}{base / seconds:>13.2f}×{same}"
+        )
 
 
 if __name__ == "__main__":

@@ -159,13 +159,12 @@ def score_bag(
     id in ``search_path`` and the shipped templates, built once per worker. ``name`` is the
     file named in results and errors of elements without one.
     """
-    bag_module = _bag_module()
+    _bag_module()
     from dask import delayed
 
     job = _score_job(template, search_path, output)
     shared = delayed(job, pure=False)  # one task: every partition depends on the same copy
-    scored = bag.map_partitions(_score_partition, shared, name)
-    return scored if isinstance(scored, bag_module.Bag) else bag_module.from_delayed(scored)
+    return bag.map_partitions(_score_partition, shared, name)
 
 
 def _review_one(item: Any, name: str, options: Mapping[str, Any]) -> FormReview:
@@ -197,10 +196,14 @@ def review_bag(bag: Any, *, name: str = "<bag>", **options: Any) -> Any:
     anything runs. Summarise with :func:`review_summary`.
     """
     _bag_module()
+    from dask import delayed
+
     from .review import check_options
 
     check_options(options)
-    return bag.map_partitions(_review_partition, options, name)
+    # As for score_bag: a template given in the options is one node of the graph, not a copy
+    # in every partition's task.
+    return bag.map_partitions(_review_partition, delayed(dict(options), pure=False), name)
 
 
 def _partial_summary(part: Iterable[Any], index: int, top: int) -> ReviewSummary:
