@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .errors import InputTypeError, PerfscoreError
 
-__all__ = ["ordered_map", "worker_count"]
+__all__ = ["Runner", "ordered_map", "worker_count"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,8 +32,25 @@ R = TypeVar("R")
 _JOB: Callable[[Any], Any] | None = None
 
 
-def worker_count(jobs: int) -> int:
-    """``jobs`` as a number of processes: ``0`` means one per CPU; negative is refused."""
+class Runner(Protocol):
+    """Something other than local processes that runs a batch (``jobs=`` takes one), such as
+    :class:`perfscore._dask_map.DaskRunner`: the same order-keeping, bounded map elsewhere."""
+
+    def ordered_map(
+        self,
+        job: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        chunk_size: int = 16,
+        window: int | None = None,
+    ) -> Iterator[R]: ...
+
+
+def worker_count(jobs: int | Runner) -> int | Runner:
+    """``jobs`` as a number of processes: ``0`` means one per CPU; negative is refused.
+    A :class:`Runner` is passed through."""
+    if hasattr(jobs, "ordered_map") and not isinstance(jobs, int):
+        return jobs
     if isinstance(jobs, bool) or not isinstance(jobs, int):
         raise InputTypeError(
             f"jobs 应为整数，而不是 {type(jobs).__name__}", value=repr(jobs)[:80], expected="≥ 0"
@@ -68,11 +85,12 @@ def ordered_map(
     job: Callable[[T], R],
     items: Iterable[T],
     *,
-    jobs: int = 1,
+    jobs: int | Runner = 1,
     chunk_size: int = 16,
     window: int | None = None,
 ) -> Iterator[R]:
-    """``job(item)`` for every item, in input order, in ``jobs`` processes (1: in this one).
+    """``job(item)`` for every item, in input order, in ``jobs`` processes (1: in this one),
+    or on the :class:`Runner` given as ``jobs``.
 
     With several processes, at most ``window`` (default ``2 × jobs``) chunks of ``chunk_size``
     items are read ahead and in flight at any time, so memory does not grow with the input.
@@ -80,6 +98,9 @@ def ordered_map(
     escaping it stops the map. A worker process that dies raises PerfscoreError.
     """
     processes = worker_count(jobs)
+    if not isinstance(processes, int):
+        yield from processes.ordered_map(job, items, chunk_size=chunk_size, window=window)
+        return
     if processes == 1:
         for item in items:
             yield job(item)

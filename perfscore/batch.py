@@ -43,7 +43,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -62,6 +62,7 @@ from ._sources import (
 from .errors import InputTypeError, PerfscoreError, flatten, internal_error
 
 if TYPE_CHECKING:
+    from ._batch_pool import Runner
     from ._library import TemplateLibrary
     from ._yaml import Limits
     from .model import Template
@@ -248,23 +249,41 @@ class _ScoreJob:
         return library
 
     def __call__(self, source: FormSource) -> Any:
-        outcome = self.outcome(source)
+        return self.finish(self.outcome(source))
+
+    def finish(self, outcome: Outcome) -> Any:
+        """The outcome as this job hands it out (see the class docstring)."""
         if self.output == "outcome":
             return outcome
         ev = outcome.evaluation
         return (outcome.ok, None if ev is None else ev.grade, self.render(outcome))
 
     def outcome(self, source: FormSource) -> ScoredOutcome | FailedOutcome:
-        evaluate = module("._evaluate").evaluate
         file, line = source.file, source.line
         if source.problem is not None:
             return FailedOutcome(file, line, errors=(source.problem,))
+        if source.text is not None:
+            text = source.text
+            return self.scored(file, line, lambda: self.form_from_json(text, file, line))
+        return self.scored(file, line, lambda: self.form_from_file(file))
+
+    def outcome_of_data(self, data: Mapping[str, Any], file: str) -> ScoredOutcome | FailedOutcome:
+        """The outcome for a form given as Python data (as :func:`perfscore.load_form` reads
+        a mapping), named ``file``."""
+
+        def form() -> Any:
+            doc = module("._normalize").document_from_data(data, file, limits=self.limits)
+            return module("._build").build_form(doc, self.library.resolve, template=self.template)
+
+        return self.scored(file, None, form)
+
+    def scored(
+        self, file: str, line: int | None, form: Callable[[], Any]
+    ) -> ScoredOutcome | FailedOutcome:
+        """Evaluate ``form()``; every failure becomes the outcome's errors."""
+        evaluate = module("._evaluate").evaluate
         try:
-            if source.text is not None:
-                form = self.form_from_json(source.text, file, line)
-            else:
-                form = self.form_from_file(file)
-            return ScoredOutcome(file, line, evaluate(form))
+            return ScoredOutcome(file, line, evaluate(form()))
         except PerfscoreError as err:
             return FailedOutcome(file, line, errors=_located(err, file, line))
         except Exception as exc:  # a defect met on one form must not stop the batch
@@ -345,7 +364,7 @@ def score_stream(
     *,
     template: Template | None = None,
     search_path: Iterable[str | os.PathLike[str]] | None = None,
-    jobs: int = 1,
+    jobs: int | Runner = 1,
     chunk_size: int = 16,
     limits: Limits | None = None,
 ) -> Iterator[ScoredOutcome | FailedOutcome]:
@@ -371,7 +390,7 @@ def score_jsonl(
     template: Template | None = None,
     search_path: Iterable[str | os.PathLike[str]] | None = None,
     file: str = STDIN,
-    jobs: int = 1,
+    jobs: int | Runner = 1,
     limits: Limits | None = None,
 ) -> Iterator[str]:
     """JSON Lines of forms in, JSON Lines out: for each non-blank line, in order, the result
@@ -402,7 +421,7 @@ def _score_rendered(
     *,
     template: Template | None = None,
     search_path: Iterable[str | os.PathLike[str]] | None = None,
-    jobs: int = 1,
+    jobs: int | Runner = 1,
     width: int = 120,
     limits: Limits | None = None,
 ) -> Iterator[tuple[bool, str | None, str]]:
@@ -440,7 +459,7 @@ class _ReviewJob:
 def review_stream(
     sources: Iterable[FormSource | str | os.PathLike[str]],
     *,
-    jobs: int = 1,
+    jobs: int | Runner = 1,
     chunk_size: int = 4,
     **options: Any,
 ) -> Iterator[FormReview]:
@@ -464,7 +483,7 @@ def review_stream(
 
 
 def _review_rendered(
-    sources: Iterable[FormSource], fmt: str, *, jobs: int = 1, **options: Any
+    sources: Iterable[FormSource], fmt: str, *, jobs: int | Runner = 1, **options: Any
 ) -> Iterator[tuple[Any, str]]:
     """``(ReviewEntry, text)`` per form, in order, rendered as ``fmt`` where it was reviewed."""
     from .review import check_options

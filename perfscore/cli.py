@@ -180,6 +180,7 @@ def _usage(message: str) -> int:
 def _score_batch(args: argparse.Namespace) -> int:
     """Score a stream of forms: one result (or error record) per form, in input order."""
     from ._batch_io import StreamProgress
+    from ._review_cli import batch_jobs, runner_problem
     from .batch import ScoreSummary, _score_rendered, iter_sources
 
     fmt = args.format or "jsonl"
@@ -190,21 +191,26 @@ def _score_batch(args: argparse.Namespace) -> int:
         )
     summary = ScoreSummary()
     progress = StreamProgress("计分", enabled=not args.no_progress)
-    rendered = _score_rendered(
-        iter_sources(args.forms),
-        fmt,
-        search_path=_search(args),
-        jobs=args.jobs,
-        width=_width(),
-    )
     try:
-        with _output(args.output) as out:
+        with batch_jobs(args) as jobs, _output(args.output) as out:
+            rendered = _score_rendered(
+                iter_sources(args.forms),
+                fmt,
+                search_path=_search(args),
+                jobs=jobs,
+                width=_width(),
+            )
             for ok, grade, text in rendered:
                 if fmt != "jsonl" and summary.forms:
                     out.write("\n")
                 out.write(text)
                 summary.record(ok, grade)
                 progress.step("")
+    except PerfscoreError as exc:
+        if not runner_problem(exc):
+            raise
+        print(f"perfscore score: {exc}", file=sys.stderr)  # no Dask, or no scheduler there
+        return EXIT_USAGE
     finally:
         progress.done()
     print(summary.text(), file=sys.stderr)

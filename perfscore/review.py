@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -45,6 +45,9 @@ from .errors import BuildError, InputTypeError, PerfscoreError, internal_error
 from .model import Form, Leaf, Template
 from .result import Evaluation, Finding, LeafResult, _dumps
 from .targets import Quantity
+
+if TYPE_CHECKING:
+    from ._batch_pool import Runner
 
 __all__ = [
     "DEFAULT_TABULAR_TEMPLATE",
@@ -532,8 +535,15 @@ class ReviewSummary:
     _heap: list[tuple[_LessSerious, ReviewEntry]] = attrs.field(factory=list)
     _seen: int = 0
 
-    def add(self, review: FormReview | ReviewEntry) -> ReviewEntry:
-        """Count one form; returns its entry."""
+    def add(
+        self, review: FormReview | ReviewEntry, *, order: tuple[int, ...] | None = None
+    ) -> ReviewEntry:
+        """Count one form; returns its entry.
+
+        ``order`` places the form in the input among equally serious ones (default: the order
+        of the calls). Summaries of parts of one batch, each given the form's position in the
+        whole input (e.g. ``(part, index)``), :meth:`merge` into the summary of the batch.
+        """
         entry = review if isinstance(review, ReviewEntry) else ReviewEntry.of(review)
         self.forms += 1
         grade = entry.grade or UNSCORED
@@ -550,12 +560,34 @@ class ReviewSummary:
         self.worst = max(self.worst, SEVERITY_RANK.get(entry.max_severity or "", 0))
         if self.top > 0:
             self._seen += 1
-            item = (_LessSerious((*entry.key, self._seen)), entry)
-            if len(self._heap) < self.top:
-                heapq.heappush(self._heap, item)
-            else:
-                heapq.heappushpop(self._heap, item)
+            self._keep((_LessSerious((*entry.key, *(order or (self._seen,)))), entry))
         return entry
+
+    def _keep(self, item: tuple[_LessSerious, ReviewEntry]) -> None:
+        if len(self._heap) < self.top:
+            heapq.heappush(self._heap, item)
+        else:
+            heapq.heappushpop(self._heap, item)
+
+    def merge(self, other: ReviewSummary) -> ReviewSummary:
+        """Add the counts and the kept forms of ``other`` (a summary of another part of the
+        batch) to this one, and return it: a reduction step, for summaries made in parallel.
+        The result equals one summary of both parts when each form's ``order`` was given."""
+        self.forms += other.forms
+        self.grades.update(other.grades)
+        self.findings.update(other.findings)
+        self.codes.update(other.codes)
+        self.points_at_stake += other.points_at_stake
+        self.worst = max(self.worst, other.worst)
+        for grade, total in other.best_total.items():
+            best = self.best_total.get(grade)
+            if best is None or total > best:
+                self.best_total[grade] = total
+        if self.top > 0:
+            for item in other._heap:
+                self._keep(item)
+        self._seen += other._seen
+        return self
 
     def reaches(self, level: str) -> bool:
         """Whether any form had a finding at least as serious as ``level``."""
@@ -640,7 +672,7 @@ def review_batch(
     paths: Iterable[str | os.PathLike[str]],
     *,
     progress: Callable[[int, int, str], None] | None = None,
-    jobs: int = 1,
+    jobs: int | Runner = 1,
     **options: Any,
 ) -> BatchReview:
     """Review every form in ``paths`` (files, and folders searched for :data:`FORM_SUFFIXES`).
@@ -649,7 +681,7 @@ def review_batch(
     with a ``form_unreadable`` finding; template files met in a folder are skipped. A JSON
     Lines file (``.jsonl``, or ``-`` for standard input) gives one review per line.
     ``progress(done, total, file)`` is called before each file. ``jobs`` processes review the
-    forms (``0``: one per CPU). Every review is kept (they are sorted by seriousness); for
+    forms (``0``: one per CPU; a :class:`~perfscore.dask.DaskRunner` runs them on Dask). Every review is kept (they are sorted by seriousness); for
     batches too large for that, stream them with :func:`perfscore.batch.review_stream` and
     :class:`ReviewSummary`.
     """
@@ -669,7 +701,7 @@ def review_batch(
             yield source
 
     check_options(options)  # a caller's mistake is an error now, not a finding on every form
-    if processes > 1:
+    if not isinstance(processes, int) or processes > 1:
         from .batch import _ReviewJob
 
         results: Iterable[FormReview] = ordered_map(
