@@ -1211,12 +1211,17 @@ def read_table(
 
 
 def _read_bytes(path: str | bytes, shown: str) -> bytes:
+    from ._fsguard import open_regular
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        handle, size = open_regular(path, shown)  # never a device or FIFO; size before reading
+        with handle:
+            raw = handle.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
+    except LoadError:  # not a regular file
+        raise
     except (OSError, ValueError) as exc:
         raise open_error(shown, exc) from exc
-    if len(raw) > MAX_BYTES:
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
         raise LoadError(
             f"文件太大（超过 {MAX_BYTES // 1_000_000} MB 的上限），不像是一张自评表",
             file=shown,

@@ -253,10 +253,17 @@ def open_error(name: str, exc: OSError | ValueError) -> LoadError:
 
 
 def _read(path: str | bytes, name: str, limits: Limits) -> bytes:
+    from ._fsguard import open_regular
+
     try:
-        with open(path, "rb") as handle:
-            # One byte more than allowed tells "too big" without reading a huge file.
+        # Only a regular file is read (a device or FIFO could never end), its size checked
+        # before reading; one byte more than allowed tells "too big" if it grew meanwhile.
+        handle, size = open_regular(path, name)
+        with handle:
+            _check_size(size, limits, name)
             raw = handle.read(limits.max_bytes + 1)
+    except LoadError:  # not a regular file, or too large: already said
+        raise
     except (OSError, ValueError) as exc:  # ValueError: embedded NUL in the path
         raise open_error(name, exc) from exc
     # Only max_bytes + 1 bytes were read, so the real size is unknown.

@@ -79,9 +79,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     files = _expand(args.files)
     bad = 0
     report: list[dict[str, Any]] = []
-    for path in files:
-        if os.path.isdir(path):  # only a directory without any YAML file is listed itself
-            problems: list[PerfscoreError] = [
+    for path, problem in files:
+        if problem is not None:  # a folder not read, a device or FIFO: never followed
+            problems: list[PerfscoreError] = [problem]
+            path = problem.file or path
+        elif os.path.isdir(path):  # only a directory without any YAML file is listed itself
+            problems = [
                 LoadError("目录中没有 .yaml/.yml 文件，没有可校验的内容", file=path, value=path)
             ]
         else:
@@ -102,20 +105,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if bad else EXIT_OK
 
 
-def _expand(paths: Sequence[str]) -> list[str]:
-    from pathlib import Path
+def _expand(paths: Sequence[str]) -> list[tuple[str, LoadError | None]]:
+    from ._fsguard import WalkProblem, walk
 
-    out: list[str] = []
+    out: list[tuple[str, LoadError | None]] = []
     for p in paths:
         if os.path.isdir(p):
-            found = [
-                str(x)
-                for x in sorted(Path(p).rglob("*"))
-                if x.suffix.lower() in (".yaml", ".yml") and x.is_file()
-            ]
-            out.extend(found or [p])
+            found: list[tuple[str, LoadError | None]] = []
+            for entry in walk(p):
+                if isinstance(entry, WalkProblem):
+                    if entry.folder or entry.path.lower().endswith((".yaml", ".yml")):
+                        found.append((entry.path, entry.error))
+                elif entry.lower().endswith((".yaml", ".yml")):
+                    found.append((entry, None))
+            out.extend(found or [(p, None)])
         else:
-            out.append(p)
+            out.append((p, None))
     return out
 
 

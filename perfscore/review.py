@@ -753,6 +753,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     In a folder, ``.json``/``.jsonl`` files are taken only when their first record is a form
     (``"kind": "form"``), so written results and reports are not read back as forms.
     """
+    from ._fsguard import WalkProblem, walk
     from ._sources import _wanted
     from ._yaml import DEFAULT_LIMITS
 
@@ -761,14 +762,26 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
         path = Path(p)
         if os.fspath(p) != "-" and path.is_dir():
             found = [
-                str(f)
-                for f in sorted(path.rglob("*"))
-                if _wanted(f, FORM_SUFFIXES, DEFAULT_LIMITS.max_bytes)
+                entry.path if isinstance(entry, WalkProblem) else entry
+                for entry in walk(os.fspath(p))
+                # an unreadable folder or a non-regular form file: reading it reports why
+                # (a link loop is not listed: walking it again would read its forms twice)
+                if (isinstance(entry, WalkProblem) and _listed(entry))
+                or (
+                    isinstance(entry, str)
+                    and _wanted(Path(entry), FORM_SUFFIXES, DEFAULT_LIMITS.max_bytes)
+                )
             ]
             out.extend(found or [os.fspath(p)])  # an empty folder stays: reading it says so
         else:
             out.append(os.fspath(p))
     return out
+
+
+def _listed(problem: Any) -> bool:
+    if problem.reason == "special":
+        return bool(problem.path.lower().endswith(FORM_SUFFIXES))
+    return problem.reason != "loop"
 
 
 # ====================================================================== loading
