@@ -211,7 +211,9 @@ def walk(root: str, *, max_depth: int = MAX_FOLDER_DEPTH) -> Iterator[str | Walk
         if stat.S_ISREG(mode):
             yield path
         else:
-            yield WalkProblem(path, not_regular(shown_name(path), mode), folder=False, reason="special")
+            yield WalkProblem(
+                path, not_regular(shown_name(path), mode), folder=False, reason="special"
+            )
 
 
 def _folder_error(path: str, exc: OSError) -> LoadError:

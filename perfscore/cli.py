@@ -79,10 +79,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     files = _expand(args.files)
     bad = 0
     report: list[dict[str, Any]] = []
-    for path, problem in files:
+    for listed, problem in files:
+        path = listed if problem is None else problem.file or listed
         if problem is not None:  # a folder not read, a device or FIFO: never followed
             problems: list[PerfscoreError] = [problem]
-            path = problem.file or path
         elif os.path.isdir(path):  # only a directory without any YAML file is listed itself
             problems = [
                 LoadError("目录中没有 .yaml/.yml 文件，没有可校验的内容", file=path, value=path)

@@ -62,7 +62,9 @@ def test_link_to_device_is_refused(tmp_path: Path, device: str, name: str) -> No
     expect(info.value, LoadError, file=name, no_line=True, message="不是普通文件")
 
 
-def test_fifo_without_writer_does_not_hang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fifo_without_writer_does_not_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     fifo = tmp_path / "form.yaml"
     os.mkfifo(fifo)
     with pytest.raises(LoadError) as info:
