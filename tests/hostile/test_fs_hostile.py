@@ -146,12 +146,41 @@ def _deep(root: Path, levels: int) -> Path:
     return root
 
 
+def _remove_deep(root: Path) -> None:
+    """Remove a deep chain of ``d`` folders bottom-up (shutil.rmtree recurses, and fails)."""
+    fds = [os.open(root, os.O_RDONLY)]
+    try:
+        while True:
+            try:
+                fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+            except FileNotFoundError:
+                break
+        while fds:
+            here = fds.pop()
+            for name in os.listdir(here):
+                if name == "d":
+                    os.rmdir(name, dir_fd=here)
+                else:
+                    os.unlink(name, dir_fd=here)
+            os.close(here)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
 def test_folder_1500_deep_is_a_record_not_a_recursion_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = tmp_path / "deep"
     root.mkdir()
-    _deep(root, 1500)
+    try:
+        _deep(root, 1500)
+        _check_deep(root, capsys)
+    finally:
+        _remove_deep(root)
+
+
+def _check_deep(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     entries = list(walk(str(root)))
     assert len(entries) == 1
     problem = entries[0]
