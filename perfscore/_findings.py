@@ -143,6 +143,7 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         _spec("value_unreadable", "填写的内容不符合表单格式，已忽略", "error"),
         _spec("row_unreadable", "表格中无法读取的行", "error"),
         _spec("form_unreadable", "整个文件无法读取或无法计分", "error"),
+        _spec("sheet_read", "工作簿中另有像自评表的工作表（含隐藏的），未读取", "info"),
     )
 }
 

@@ -154,13 +154,16 @@ class TableRead:
     ``document`` holds the form data (positions are (row, column), 1-based); ``encoding`` the
     detected encoding of a CSV file (``utf-8``, ``utf-8-sig`` or ``gb18030``; None for XLSX);
     ``rows`` one :class:`RowRecord` per input row, in order; ``problems`` one
-    ``row_unreadable`` finding per unreadable row.
+    ``row_unreadable`` finding per unreadable row (and, for a workbook of several sheets, a
+    ``sheet_read`` note naming the sheet read and the other sheets that look like forms).
     """
 
     document: Document
     encoding: str | None
     rows: tuple[RowRecord, ...]
     problems: tuple[Finding, ...] = ()
+    #: The XLSX sheet that was read (None for CSV).
+    sheet: str | None = None
 
 
 # --------------------------------------------------------------------------- the grid
@@ -1191,6 +1194,14 @@ def read_table(
     shown = path if isinstance(path, str) else os.fsdecode(path)
     raw = _read_bytes(path, shown)
     lower = shown.lower()
+    from ._xlsx_safe import encrypted
+
+    if encrypted(raw):  # an OLE file too, but a password-protected .xlsx, not an old .xls
+        raise LoadError(
+            "Excel 文件已加密（设置了打开密码），无法读取",
+            file=shown,
+            hint="请在 Excel 或 WPS 中取消密码（文件 › 信息 › 保护工作簿）后另存为 .xlsx",
+        )
     if raw.startswith(b"\xd0\xcf\x11\xe0") or lower.endswith((".xls", ".et")):
         raise LoadError(
             "不支持旧版 Excel 文件（.xls）",
@@ -1303,16 +1314,9 @@ def _csv_grid(text: str, shown: str) -> _Grid:
 
 
 def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) -> TableRead:
-    import openpyxl  # type: ignore[import-untyped]
+    from . import _xlsx_safe  # zip checks, streaming, merged-cell budget: before expanding
 
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors alike
-        raise LoadError(
-            f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{type(exc).__name__}）",
-            file=shown,
-            hint="请用 Excel 或 WPS 打开确认，再另存为 .xlsx",
-        ) from exc
+    workbook = _xlsx_safe.open_workbook(raw, shown)
     try:
         sheets = list(workbook.worksheets)
         if sheet is not None:
@@ -1325,18 +1329,27 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
                     value=sheet,
                     hint=f"现有工作表：{names}",
                 )
-            sheets = chosen
+            candidates = chosen
+        else:
+            candidates = _xlsx_safe.sheet_order(workbook)  # what a person sees, active first
         if not sheets:
             raise LoadError("工作簿里没有工作表", file=shown)
+        if not candidates:
+            raise LoadError(
+                "工作簿里没有可见的工作表（都已隐藏）", file=shown, hint="可用 sheet 参数指定"
+            )
         first_error: LoadError | None = None
-        for ws in sheets:
+        for ws in candidates:
             grid = _sheet_grid(ws, f"{shown}[{ws.title}]")
             if _find_header(grid) is None:
                 first_error = first_error or _no_header_error(grid)
                 continue
-            return _read_grid(grid, template, None)
+            read = _read_grid(grid, template, None)
+            if len(sheets) == 1 or sheet is not None:
+                return attrs.evolve(read, sheet=ws.title)
+            return _xlsx_safe.name_sheet(read, ws, sheets, shown, _sheet_grid, _find_header)
         assert first_error is not None
-        if len(sheets) > 1:
+        if len(candidates) > 1:
             first_error.message = "所有工作表中都找不到指标表的表头；" + first_error.message
             first_error.args = (first_error.message,)
         raise first_error
@@ -1351,33 +1364,22 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
 
 
 def _sheet_grid(ws: Any, name: str) -> _Grid:
-    # ws._cells holds only the cells that exist: iter_rows would create every empty cell up
-    # to max_row, which a stray format at row 1,048,576 makes enormous.
-    stored: Mapping[tuple[int, int], Any] = getattr(ws, "_cells", {})
-    values: dict[tuple[int, int], str] = {}
-    for (row, col), cell in stored.items():
-        text = _excel_text(cell.value, getattr(cell, "number_format", "General") or "General")
-        if text is None:
-            continue
-        if row > MAX_ROWS or col > MAX_COLUMNS:
-            raise LoadError(
-                f"工作表超过 {MAX_ROWS} 行或 {MAX_COLUMNS} 列的上限（第 {row} 行第 {col} 列有内容）",
-                file=name,
-                line=row,
-                column=col,
-            )
-        values[(row - 1, col - 1)] = text
+    from . import _xlsx_safe
+
+    def text_of(cell: Any) -> str | None:
+        return _excel_text(cell.value, getattr(cell, "number_format", "General") or "General")
+
+    found, merges = _xlsx_safe.read_sheet(
+        ws, name, text_of, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS
+    )
+    values = {(row - 1, col - 1): text for (row, col), text in found.items()}
     copied: set[tuple[int, int]] = set()
     sideways: set[tuple[int, int]] = set()
-    for merged in ws.merged_cells.ranges:
-        top, left = merged.min_row - 1, merged.min_col - 1
-        text = values.get((top, left))
-        if text is None:
-            continue
-        bottom = min(merged.max_row, MAX_ROWS) - 1
-        right = min(merged.max_col, MAX_COLUMNS) - 1
-        for r in range(top, bottom + 1):
-            for c in range(left, right + 1):
+    for min_row, min_col, max_row, max_col in merges:  # clipped and budgeted already
+        top, left = min_row - 1, min_col - 1
+        text = values[(top, left)]
+        for r in range(top, max_row):
+            for c in range(left, max_col):
                 if (r, c) == (top, left):
                     continue
                 values[(r, c)] = text
