@@ -29,6 +29,12 @@ def parse_jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"--jobs 应为整数，而不是“{text}”") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"--jobs 不能为负数（{value}）；0 表示每个 CPU 一个进程")
+    from ._batch_pool import max_workers
+
+    if value > max_workers():
+        raise argparse.ArgumentTypeError(
+            f"--jobs 太大（{text[:20]}）：最多 {max_workers()} 个进程（CPU 数的 4 倍）"
+        )
     return value
 
 

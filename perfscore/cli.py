@@ -381,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ._streams import Terminated, guard_streams, on_signals, stdin_closed, stdout_failed
+
+    guard_streams()  # a closed stdout/stderr (`>&-`) becomes one that reports, not None
     _utf8(sys.stdout)
     _utf8(sys.stderr)
     parser = build_parser()
@@ -388,15 +391,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if stdin_closed(args):
+        print("perfscore: 用法错误：标准输入已关闭，无法从 - 读取表单", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        code: int = args.func(args)
+        with on_signals():  # SIGTERM/SIGHUP end the run like Ctrl-C: temporary files removed
+            code: int = args.func(args)
+            sys.stdout.flush()  # a full disk on stdout is reported here, not at exit
     except PerfscoreError as err:
         _print_errors(err)
         return EXIT_INVALID
+    except Terminated as stop:
+        print(f"已终止（收到 {stop.name}）。", file=sys.stderr)
+        _silence_stdout()
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `perfscore … | head` closed the pipe: stop quietly, any command
+        _silence_stdout()
+        return EXIT_INVALID
+    except OSError as exc:  # writing to standard output failed (/dev/full, closed)
+        if not stdout_failed(exc):
+            raise
         _silence_stdout()
         return EXIT_INVALID
     return code

@@ -1,0 +1,138 @@
+"""The command's standard streams and signals, when they are not what a terminal gives.
+
+* :func:`guard_streams` replaces a closed standard output or error (``>&-``: ``sys.stdout``
+  is None) with a stream whose writes raise ``OSError(EBADF)``, so the command reports one
+  line instead of an ``AttributeError`` traceback;
+* :func:`stdin_closed` tells whether ``-`` (standard input) is named while it is closed;
+* :func:`on_signals` turns SIGTERM and SIGHUP into :class:`Terminated` (a KeyboardInterrupt)
+  while a command runs, so an output being written is dropped (its temporary file removed)
+  exactly as on Ctrl-C, and the exit status is 128 + the signal number (143, 129);
+* :func:`stdout_failed` reports a failed write to standard output (disk full, closed) as one
+  Chinese line on standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import io
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
+
+__all__ = ["Terminated", "check", "guard_streams", "on_signals", "stdin_closed", "stdout_failed"]
+
+
+class Terminated(KeyboardInterrupt):
+    """The run was ended by SIGTERM or SIGHUP."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+class _Closed(io.TextIOBase):
+    """Stands for a standard stream that was closed when the process started."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"{self._name} 已关闭")
+
+    def writable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        return None
+
+
+def guard_streams() -> None:
+    if sys.stdout is None:
+        sys.stdout = _Closed("标准输出")
+    if sys.stderr is None:
+        sys.stderr = _Closed("标准错误")
+
+
+def stdin_closed(args: argparse.Namespace) -> bool:
+    named: list[str] = [
+        *(getattr(args, "forms", None) or ()),
+        *([args.form] if isinstance(getattr(args, "form", None), str) else []),
+    ]
+    if "-" not in named:
+        return False
+    if sys.stdin is None:
+        return True
+    try:
+        os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return not isinstance(sys.stdin, io.StringIO)  # tests give a StringIO: that is open
+    return False
+
+
+#: The signal received, kept: a raise inside a fork or finaliser callback is swallowed by
+#: Python ("Exception ignored in …"), so writers also look here (:func:`check`).
+_RECEIVED: list[int] = []
+
+
+def _raise(signum: int, _frame: FrameType | None) -> None:
+    _RECEIVED.append(signum)
+    raise Terminated(signum)
+
+
+def check() -> None:
+    """Raise :class:`Terminated` if SIGTERM/SIGHUP arrived while a command runs."""
+    if _RECEIVED:
+        raise Terminated(_RECEIVED[0])
+
+
+@contextlib.contextmanager
+def on_signals() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _raise)
+    _RECEIVED.clear()
+    hook = sys.unraisablehook
+
+    def quiet(info: Any) -> None:  # a swallowed Terminated is not an error to print
+        if not isinstance(info.exc_value, Terminated):
+            hook(info)
+
+    sys.unraisablehook = quiet
+    try:
+        yield
+        check()  # a signal whose raise was swallowed still ends the run
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        sys.unraisablehook = hook
+        _RECEIVED.clear()
+
+
+_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EBADF: "标准输出已关闭", errno.EIO: "输入输出错误"}
+
+
+def stdout_failed(exc: OSError) -> bool:
+    """Say (on stderr, one line) that writing to standard output failed; False when ``exc``
+    does not look like such a failure (the caller re-raises it)."""
+    if exc.errno not in _REASONS and not isinstance(exc, io.UnsupportedOperation):
+        return False
+    reason = _REASONS.get(exc.errno or 0, str(exc))
+    with contextlib.suppress(OSError, ValueError):
+        print(f"perfscore: 无法写入标准输出：{reason}", file=sys.stderr)
+    return True
