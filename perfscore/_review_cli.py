@@ -148,6 +148,7 @@ def run_review(args: argparse.Namespace) -> int:
     from ._findings import CATALOGUE
     from ._io import atomic_write
     from ._review_render import render_review
+    from ._safe_text import for_format
     from .errors import BuildError
     from .review import FORM_SUFFIXES, expand, review_batch
 
@@ -206,7 +207,7 @@ def run_review(args: argparse.Namespace) -> int:
     except BuildError as exc:  # an override the template cannot take
         print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
-    text = render_review(batch, args.format)
+    text = for_format(render_review(batch, args.format), args.format)
     if args.output is None or args.output == "-":
         sys.stdout.write(text)
     else:
@@ -223,6 +224,7 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any]) -> int:
     serious forms only, so memory does not grow with the number of forms."""
     from ._batch_io import StreamProgress
     from ._review_render import render_summary, stream_header
+    from ._safe_text import for_format
     from .batch import _review_rendered, iter_sources
     from .cli import _output
     from .review import FORM_SUFFIXES, ReviewSummary
@@ -239,13 +241,13 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any]) -> int:
             for entry, text in rendered:
                 if fmt == "text" and summary.forms:
                     out.write("\n")
-                out.write(text)
+                out.write(for_format(text, fmt))
                 summary.add(entry)
                 progress.step(entry.where)
             if fmt == "jsonl" or summary.forms != 1:
                 if fmt == "text":
                     out.write("\n")
-                out.write(render_summary(summary, fmt))
+                out.write(for_format(render_summary(summary, fmt), fmt))
     finally:
         progress.done()
     return EXIT_FINDINGS if summary.reaches(args.fail_on) else EXIT_OK

@@ -1243,9 +1243,10 @@ def _read_bytes(path: str | bytes, shown: str) -> bytes:
 
 
 def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf32 = raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"))  # before UTF-16
+    if utf32 or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LoadError(
-            "CSV 文件是 UTF-16 编码，无法读取",
+            f"CSV 文件是 {'UTF-32' if utf32 else 'UTF-16'} 编码，无法读取",
             file=shown,
             hint="请另存为“CSV UTF-8（逗号分隔）”",
         )
@@ -1260,7 +1261,8 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
         if not applies:
             continue
         try:
-            return raw.decode(encoding), encoding
+            # a BOM written twice (a file saved again by a tool adding its own) is not a cell
+            return raw.decode(encoding).lstrip("\ufeff"), encoding
         except UnicodeDecodeError:
             continue
     raise LoadError(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._findings import CATALOGUE, SEVERITY_NAMES, SEVERITY_RANK
+from ._safe_text import cell_safe
 from .errors import format_path
 from .review import UNSCORED, BatchReview, FormReview
 
@@ -36,8 +37,7 @@ def workbook_bytes(batch: BatchReview) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
 
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
+    ws = _CleanSheet(wb.active)  # control characters from input cells never fail the workbook
     ws.title = "汇总"
     s = batch.summary()
     ws.append(["复核汇总"])
@@ -87,11 +87,11 @@ def workbook_bytes(batch: BatchReview) -> bytes:
         if review.max_severity:
             for cell in ws[ws.max_row]:
                 cell.fill = fills[review.max_severity]
-        ws.cell(ws.max_row, 3).hyperlink = f"#'{title}'!A1"
+        ws.cell(ws.max_row, 3).hyperlink = "#'{}'!A1".format(title.replace("'", "''"))
     _widths(ws, [6, 40, 16, 28, 8, 10, 10, 6, 6, 6, 10, 50])
 
     for review, title in zip(batch.reviews, titles, strict=True):
-        _form_sheet(wb.create_sheet(title), review, fills, bold, wrap)
+        _form_sheet(_CleanSheet(wb.create_sheet(title)), review, fills, bold, wrap)
 
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -186,21 +186,42 @@ def _place(row: int | None, line: int | None) -> str:
 
 
 def _titles(reviews: Sequence[FormReview]) -> list[str]:
-    """Sheet titles: the file's stem, cleaned, at most 31 characters, unique."""
-    seen: set[str] = {"汇总"}
+    """Sheet titles: the file's stem, cleaned, at most 31 characters, unique as Excel compares
+    them (ignoring case), never the reserved ``History``; a ``'`` inside is kept (links double
+    it)."""
+    seen: set[str] = {"汇总", "history"}
     titles: list[str] = []
     for i, review in enumerate(reviews, 1):
         stem = review.file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        base = _BAD_TITLE.sub("_", stem).strip("'") or f"表单{i}"
-        title = base[:31]
+        base = _BAD_TITLE.sub("_", cell_safe(stem)).strip("' ") or f"表单{i}"
+        title = base[:31].rstrip("'")
         n = 2
-        while title in seen:
+        while title.casefold() in seen:
             suffix = f"~{n}"
-            title = base[: 31 - len(suffix)] + suffix
+            title = base[: 31 - len(suffix)].rstrip("'") + suffix
             n += 1
-        seen.add(title)
+        seen.add(title.casefold())
         titles.append(title)
     return titles
+
+
+class _CleanSheet:
+    """A worksheet whose appended rows lose the characters a workbook cannot hold."""
+
+    def __init__(self, ws: Any) -> None:
+        object.__setattr__(self, "_ws", ws)
+
+    def append(self, row: Sequence[Any]) -> None:
+        self._ws.append([cell_safe(v) for v in row])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ws, name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._ws[key]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._ws, name, value)
 
 
 def _widths(ws: Any, widths: Sequence[int]) -> None:

@@ -271,6 +271,9 @@ def _read(path: str | bytes, name: str, limits: Limits) -> bytes:
     return raw
 
 
+#: A UTF-16 surrogate code point: never valid alone in text (it cannot be encoded).
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
 _BOMS: Final = (
     # UTF-32 first: its little-endian BOM begins with UTF-16's.
     (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
@@ -694,6 +697,14 @@ class _Builder:
 
     def scalar(self, node: ScalarNode) -> str | bool | None:
         value: str = node.value
+        lone = _SURROGATE.search(value)
+        if lone is not None:  # "\ud800": no UTF-8 for it; every digest and output would fail
+            raise self.error(
+                f"含有不成对的代理字符 U+{ord(lone.group()):04X}，不是有效的 Unicode 文字",
+                node.start_mark,
+                value=value.encode("utf-8", "backslashreplace").decode("ascii", "replace")[:80],
+                hint="YAML 里的 \\uD800–\\uDFFF 转义不能单独使用；表情等字符请直接写出，或写成 \\U0001F600",
+            )
         if node.style is not None or id(node) in self.explicit_str:
             return value
         if value in _NULL_WORDS:

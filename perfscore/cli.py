@@ -41,14 +41,21 @@ def _utf8(stream: TextIO) -> None:
 
 def _print_errors(err: PerfscoreError, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr  # looked up at call time: tests and callers swap sys.stderr
+    from ._safe_text import visible
+
     errors = flatten(err)
     for e in errors:
-        print(f"{e.kind}：{e}", file=stream)
+        print(visible(f"{e.kind}：{e}"), file=stream)
     if len(errors) > 1:
         print(f"共 {len(errors)} 个问题。", file=stream)
 
 
-def _emit(text: str, output: str | None, *, encoding: str = "utf-8") -> None:
+def _emit(
+    text: str, output: str | None, *, encoding: str = "utf-8", fmt: str | None = "text"
+) -> None:
+    from ._safe_text import for_format
+
+    text = for_format(text, fmt)  # no terminal escape from an input cell; one line per record
     if output is None or output == "-":
         sys.stdout.write(text)
         return
@@ -153,7 +160,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     fmt = args.format or "text"
     result = _evaluate(args, args.forms[0])
     text = render(result, fmt, width=_width())
-    _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8", fmt=fmt)
     return EXIT_OK
 
 
@@ -182,12 +189,14 @@ def _score_batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         width=_width(),
     )
+    from ._safe_text import for_format
+
     try:
         with _output(args.output) as out:
             for ok, grade, text in rendered:
                 if fmt != "jsonl" and summary.forms:
                     out.write("\n")
-                out.write(text)
+                out.write(for_format(text, fmt))
                 summary.record(ok, grade)
                 progress.step("")
     finally:
@@ -247,7 +256,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     lib = TemplateLibrary(_search(args) or ())
     path = Path(args.template) if Path(args.template).is_file() else lib.find(args.template)
-    _emit(show_template(lib.load(path), args.format), args.output)
+    _emit(show_template(lib.load(path), args.format), args.output, fmt=args.format)
     return EXIT_OK
 
 
@@ -259,7 +268,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.path:
         print(schemas_dir() / f"{args.name}.schema.json")
         return EXIT_OK
-    _emit(json.dumps(load_schema(args.name), ensure_ascii=False, indent=2) + "\n", args.output)
+    _emit(
+        json.dumps(load_schema(args.name), ensure_ascii=False, indent=2) + "\n",
+        args.output,
+        fmt="json",
+    )
     return EXIT_OK
 
 
