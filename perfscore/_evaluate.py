@@ -306,9 +306,25 @@ class _Evaluator:
                 expected=expected,
             )
             self.errors.append(err)
+        if failed:  # a computation error is an error of its own, never "missing"
+            reason = self._failure(leaf.actual_from)
+            text = f"计算错误：{what}{f'（{reason}）' if reason else ''}，计 0 分"
+            self._finding("unscorable", "error", text, leaf)
+            return _result(leaf, weight, "error", text, flags=("unscorable",))
         text = f"{what}，按模板规定计 0 分"
         self._finding("missing_actual", "warning", text, leaf)
         return _result(leaf, weight, "missing", text, flags=("missing",))
+
+    def _failure(self, name: str) -> str | None:
+        """Why the computed value ``name`` (or one it uses) could not be computed."""
+        for err in self.errors:
+            if err.indicator_path and err.indicator_path[0] == name:
+                return err.message
+        computed = self.template.computed.get(name)
+        for used in sorted(computed.formula.names) if computed is not None else ():
+            if used in self.template.computed and used not in self.values:
+                return f"它用到的“{used}”无法计算：{self._failure(used) or ''}".rstrip("：")
+        return None
 
     def _missing_inputs(self, name: str) -> list[str]:
         """The inputs, direct or through other computed values, that ``name`` lacks."""

@@ -210,14 +210,24 @@ class _CleanSheet:
 
     def __init__(self, ws: Any) -> None:
         object.__setattr__(self, "_ws", ws)
+        object.__setattr__(self, "_width", 0)
 
     def append(self, row: Sequence[Any]) -> None:
         self._ws.append([cell_safe(v) for v in row])
+        object.__setattr__(self, "_width", max(self._width, len(row)))
+
+    @property
+    def max_row(self) -> int:
+        # openpyxl's max_row scans every cell: asked once a row, the workbook was quadratic
+        # (21,000 leaves: 204 s). Rows are only appended here, so the last appended is it.
+        return int(self._ws._current_row) or int(self._ws.max_row)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ws, name)
 
     def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, int) and self._width:  # a row: as wide as the widest appended
+            return tuple(self._ws.cell(key, c) for c in range(1, self._width + 1))
         return self._ws[key]
 
     def __setattr__(self, name: str, value: Any) -> None:

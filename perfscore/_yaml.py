@@ -116,19 +116,34 @@ def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> Non
         )
 
 
+#: The deepest nesting a Limits may allow: reading, building and checking a document recurse
+#: a few frames per level, so a depth near the interpreter's limit would be a RecursionError.
+MAX_DEPTH_CAP: Final = 200
+
+
+def _below_recursion(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value > MAX_DEPTH_CAP:
+        raise InputTypeError(
+            f"Limits.{attribute.name} 不能超过 {MAX_DEPTH_CAP}（更深的嵌套会超出解释器的递归上限）",
+            value=value,
+            expected=f"1 到 {MAX_DEPTH_CAP}",
+        )
+
+
 @attrs.frozen
 class Limits:
     """Resource caps for :func:`load_yaml`.
 
     ``max_bytes`` (default 2_000_000, i.e. 2 MB) caps the file size in bytes (of the UTF-8
-    encoding for text passed in directly); ``max_depth`` (default 50) caps the nesting of
+    encoding for text passed in directly); ``max_depth`` (default 50, at most
+    :data:`MAX_DEPTH_CAP`) caps the nesting of
     mappings and lists; ``max_nodes`` (default 200_000) caps the number of values (scalars,
     mappings and lists, keys included). Pass ``load_yaml(..., limits=Limits(max_bytes=...))``
     to change them.
     """
 
     max_bytes: int = attrs.field(default=2_000_000, validator=_positive)
-    max_depth: int = attrs.field(default=50, validator=_positive)
+    max_depth: int = attrs.field(default=50, validator=[_positive, _below_recursion])
     max_nodes: int = attrs.field(default=200_000, validator=_positive)
 
 

@@ -1006,13 +1006,13 @@ class _Reviewer:
     def items(self, findings: Sequence[Finding]) -> tuple[ReviewedItem, ...]:
         """One entry per leaf, with the codes of the findings located on it."""
         out: list[ReviewedItem] = []
+        # findings by place, once: scanning them all for every leaf was quadratic
+        by_place: dict[tuple[tuple[str, ...], int | None], dict[str, None]] = {}
+        for f in findings:
+            by_place.setdefault((f.path, f.row or f.line), {})[f.code] = None
         for leaf, res in self.pairs:
             line = leaf.position.line
-            codes = tuple(
-                dict.fromkeys(
-                    f.code for f in findings if f.path == leaf.path and (f.row or f.line) == line
-                )
-            )
+            codes = tuple(by_place.get((leaf.path, line), ()))
             out.append(
                 ReviewedItem(
                     path=leaf.path,
