@@ -336,13 +336,14 @@ def _computed(
                 cls=BuildError,
             )
         seen.setdefault(key, name)
+    allowed = frozenset(names)  # once: compile_formula keeps a frozenset as it is
     built: dict[str, Computed] = {}
     for name, spec in raw.items():
         if name in inputs:
             r.fail(f"计算项“{name}”与输入项重名", ("computed", name), key=True)
             continue
         try:
-            formula = compile_formula(str(_get(spec, "formula")), names)
+            formula = compile_formula(str(_get(spec, "formula")), allowed)
         except PerfscoreError as err:
             r.add(err, ("computed", name, "formula"), (name,))
             continue

@@ -282,9 +282,11 @@ def compile_formula(
     allowed_set = frozenset(allowed)
     # Python folds identifiers to NFKC while parsing (ｘ → x): map the folded spelling back to
     # the declared name, and refuse a folded spelling two declared names share.
+    # Only a formula that NFKC changes needs the map (built once for it, never per name).
     folded: dict[str, list[str]] = {}
-    for declared in sorted(allowed_set):
-        folded.setdefault(unicodedata.normalize("NFKC", declared), []).append(declared)
+    if not unicodedata.is_normalized("NFKC", text):
+        for declared in sorted(allowed_set):
+            folded.setdefault(unicodedata.normalize("NFKC", declared), []).append(declared)
     aliases: list[tuple[str, str]] = []
 
     def brace(match: re.Match[str]) -> str:

@@ -71,12 +71,16 @@ def stdin_closed(args: argparse.Namespace) -> bool:
     ]
     if "-" not in named:
         return False
-    if sys.stdin is None:
+    if sys.stdin is None:  # Python's own sign of a descriptor 0 closed at start (`<&-`)
         return True
     try:
-        os.fstat(sys.stdin.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        return not isinstance(sys.stdin, io.StringIO)  # tests give a StringIO: that is open
+        fd = sys.stdin.fileno()
+    except (OSError, ValueError):  # an in-memory stream (tests, embedding): open
+        return False
+    try:
+        os.fstat(fd)
+    except OSError:
+        return True
     return False
 
 
