@@ -181,6 +181,9 @@ class _Grid:
     cells: tuple[tuple[str | None, ...], ...]
     copied: frozenset[tuple[int, int]] = frozenset()
     sideways: frozenset[tuple[int, int]] = frozenset()
+    #: CSV: (first row index, physical lines) of records an unmatched quote had swallowed,
+    #: read again line by line (see :func:`_csv_records`).
+    split: tuple[tuple[int, int, int], ...] = ()
 
     def own(self, r: int) -> list[tuple[int, str]]:
         """(column, text) of the cells written in row ``r`` itself (no merge copies)."""
@@ -1218,7 +1221,11 @@ def read_table(
         )
     text, encoding = _decode_csv(raw, shown)
     grid = _csv_grid(text, shown)
-    return _read_grid(grid, template, encoding)
+    read = _read_grid(grid, template, encoding)
+    if grid.split:  # rows an unmatched quote had swallowed: read, and said
+        problems = sorted((*_quote_findings(grid), *read.problems), key=lambda p: p.row or 0)
+        read = attrs.evolve(read, problems=tuple(problems))
+    return read
 
 
 def _read_bytes(path: str | bytes, shown: str) -> bytes:
@@ -1273,6 +1280,51 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
     )
 
 
+def _csv_records(
+    text: str, delimiter: str
+) -> tuple[list[list[str]], tuple[tuple[int, int, int], ...]]:
+    """The records of a CSV text; a record an unmatched ``"`` made swallow the following rows
+    (a cell holding line breaks and separators) is read again, one record per physical line
+    (quotes as written), so no row vanishes. Returns the rows and, for each such record, its
+    (first row index, first line, last line), lines 1-based."""
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=False)
+    rows: list[list[str]] = []
+    split: list[tuple[int, int, int]] = []
+    last = 0
+    for record in reader:
+        first, last = last + 1, reader.line_num
+        if last > first and any(("\n" in f or "\r" in f) and delimiter in f for f in record):
+            split.append((len(rows), first, last))
+            for physical in lines[first - 1 : last]:
+                rows.extend(
+                    csv.reader(
+                        [physical.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE
+                    )
+                )
+            continue
+        rows.append(record)
+    return rows, tuple(split)
+
+
+def _quote_findings(grid: _Grid) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(
+            code="row_unreadable",
+            severity=severity_of("row_unreadable"),
+            message=(
+                f'第 {first} 行的引号（"）不成对，第 {first}–{end} 行曾被读成同一个单元格；'
+                "已按行分开读取，请核对这几行并修正引号"
+            ),
+            values=(("行", f"{first}–{end}"),),
+            file=grid.name,
+            line=row + 1,
+            row=row + 1,
+        )
+        for row, first, end in grid.split
+    )
+
+
 def _csv_grid(text: str, shown: str) -> _Grid:
     # The delimiter whose reading shows the best indicator header wins; then the one that
     # splits most rows, then the narrower table.
@@ -1280,9 +1332,7 @@ def _csv_grid(text: str, shown: str) -> _Grid:
     failure: csv.Error | None = None
     for delimiter in (",", "\t", ";"):
         try:
-            rows = list(
-                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-            )
+            rows, split = _csv_records(text, delimiter)
         except csv.Error as exc:  # e.g. a cell over csv's field size limit
             failure = exc
             continue
@@ -1294,7 +1344,7 @@ def _csv_grid(text: str, shown: str) -> _Grid:
         padded = tuple(
             tuple(_clean(cell) for cell in row) + (None,) * (width - len(row)) for row in rows
         )
-        probe = _Grid(name=shown, cells=padded)
+        probe = _Grid(name=shown, cells=padded, split=split)
         header_score = max(
             (
                 len(_row_fields(probe, r, _IND_EXACT, _IND_LONG))
