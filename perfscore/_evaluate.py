@@ -306,7 +306,7 @@ class _Evaluator:
                 expected=expected,
             )
             self.errors.append(err)
-        if failed:  # a computation error is an error of its own, never "missing"
+        if failed and leaf.actual_from is not None:  # an error of its own, never "missing"
             reason = self._failure(leaf.actual_from)
             text = f"计算错误：{what}{f'（{reason}）' if reason else ''}，计 0 分"
             self._finding("unscorable", "error", text, leaf)

@@ -1399,7 +1399,10 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
             read = _read_grid(grid, template, None)
             if len(sheets) == 1 or sheet is not None:
                 return attrs.evolve(read, sheet=ws.title)
-            return _xlsx_safe.name_sheet(read, ws, sheets, shown, _sheet_grid, _find_header)
+            named: TableRead = _xlsx_safe.name_sheet(
+                read, ws, sheets, shown, _sheet_grid, _find_header
+            )
+            return named
         assert first_error is not None
         if len(candidates) > 1:
             first_error.message = "所有工作表中都找不到指标表的表头；" + first_error.message

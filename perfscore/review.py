@@ -781,7 +781,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 def _listed(problem: Any) -> bool:
     if problem.reason == "special":
         return bool(problem.path.lower().endswith(FORM_SUFFIXES))
-    return problem.reason != "loop"
+    return bool(problem.reason != "loop")
 
 
 # ====================================================================== loading
