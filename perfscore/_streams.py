@@ -6,7 +6,9 @@
 * :func:`stdin_closed` tells whether ``-`` (standard input) is named while it is closed;
 * :func:`on_signals` turns SIGTERM and SIGHUP into :class:`Terminated` (a KeyboardInterrupt)
   while a command runs, so an output being written is dropped (its temporary file removed)
-  exactly as on Ctrl-C, and the exit status is 128 + the signal number (143, 129);
+  exactly as on Ctrl-C, and the exit status is 128 + the signal number (143, 129); every
+  signal is also recorded, because Python swallows an exception raised inside a fork or
+  finaliser callback (worker start-up): the next write raises it again (:func:`check`);
 * :func:`stdout_failed` reports a failed write to standard output (disk full, closed) as one
   Chinese line on standard error.
 """
@@ -91,13 +93,20 @@ _RECEIVED: list[int] = []
 
 def _raise(signum: int, _frame: FrameType | None) -> None:
     _RECEIVED.append(signum)
+    _stop(signum)
+
+
+def _stop(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(signum)
 
 
 def check() -> None:
-    """Raise :class:`Terminated` if SIGTERM/SIGHUP arrived while a command runs."""
+    """Raise :class:`Terminated` (KeyboardInterrupt for SIGINT) if a signal arrived while a
+    command runs."""
     if _RECEIVED:
-        raise Terminated(_RECEIVED[0])
+        _stop(_RECEIVED[0])
 
 
 @contextlib.contextmanager
@@ -106,15 +115,15 @@ def on_signals() -> Iterator[None]:
         yield
         return
     previous: dict[int, Any] = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
         number = getattr(signal, name, None)
-        if number is not None:
+        if number is not None and (name != "SIGINT" or _default_sigint()):
             previous[number] = signal.signal(number, _raise)
     _RECEIVED.clear()
     hook = sys.unraisablehook
 
-    def quiet(info: Any) -> None:  # a swallowed Terminated is not an error to print
-        if not isinstance(info.exc_value, Terminated):
+    def quiet(info: Any) -> None:  # a swallowed stop is not an error to print
+        if not (_RECEIVED and isinstance(info.exc_value, KeyboardInterrupt)):
             hook(info)
 
     sys.unraisablehook = quiet
@@ -126,6 +135,11 @@ def on_signals() -> Iterator[None]:
             signal.signal(number, handler)
         sys.unraisablehook = hook
         _RECEIVED.clear()
+
+
+def _default_sigint() -> bool:
+    # Ctrl-C is taken over only where Python's own handler is in place (not when ignored).
+    return signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 _REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EBADF: "标准输出已关闭", errno.EIO: "输入输出错误"}

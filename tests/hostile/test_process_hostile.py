@@ -80,7 +80,9 @@ def temps(directory: Path) -> list[str]:
 # ------------------------------------------------------------------ 5: signals
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)]
+)
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_signal_during_a_batch_removes_the_temporary_file(
     tmp_path: Path, signum: int, code: int, jobs: str
@@ -105,7 +107,7 @@ def test_signal_during_a_batch_removes_the_temporary_file(
     assert temps(tmp_path) == []
     assert (tmp_path / "res.jsonl").read_text(encoding="utf-8") == "previous\n"
     assert "Traceback" not in err
-    assert signal.Signals(signum).name in err
+    assert (signal.Signals(signum).name if signum != signal.SIGINT else "已中断") in err
 
 
 def test_stale_temporary_file_of_a_killed_run_is_removed(tmp_path: Path) -> None:
