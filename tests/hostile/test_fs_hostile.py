@@ -191,6 +191,9 @@ def _check_deep(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["validate", str(root)])
     assert code == 1
     assert "目录层级太深" in capsys.readouterr().err
+    from perfscore._library import TemplateLibrary
+
+    assert TemplateLibrary([root]).shipped_ids()  # the shipped ones; the deep folder is no error
 
 
 def test_link_loop_is_reported_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
