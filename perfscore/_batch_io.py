@@ -31,7 +31,9 @@ class StreamProgress:
         if now - self._shown_at < 0.1:
             return
         self._shown_at = now
-        name = where if len(where) <= 50 else "…" + where[-49:]
+        from ._safe_text import visible
+
+        name = visible(where if len(where) <= 50 else "…" + where[-49:])  # a file name as shown
         self._stream.write(f"\r{self.verb} {self.count} 份 {name}".ljust(80))
         self._stream.flush()
         self._shown = True

@@ -127,7 +127,9 @@ class _Progress:
             return
         width = 24
         filled = width * done // total
-        name = file if len(file) <= 40 else "…" + file[-39:]
+        from ._safe_text import visible
+
+        name = visible(file if len(file) <= 40 else "…" + file[-39:])
         line = f"\r复核 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name}"
         sys.stderr.write(line.ljust(90))
         sys.stderr.flush()
