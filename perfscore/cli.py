@@ -82,6 +82,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import validate
+    from ._safe_text import json_safe, visible
 
     files = _expand(args.files)
     bad = 0
@@ -100,13 +101,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if problems:
             bad += 1
             if args.format == "text":
-                print(f"✗ {path}：{len(problems)} 个问题", file=sys.stderr)
+                print(visible(f"✗ {path}：{len(problems)} 个问题"), file=sys.stderr)
                 for p in problems:
-                    print(f"  {p.kind}：{p}", file=sys.stderr)
+                    print(visible(f"  {p.kind}：{p}"), file=sys.stderr)
         elif args.format == "text":
-            print(f"✓ {path}")
+            print(visible(f"✓ {path}"))
     if args.format == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(report, ensure_ascii=False, indent=2)))
     elif len(files) > 1:
         print(f"共 {len(files)} 个文件，{bad} 个有问题。")
     return EXIT_INVALID if bad else EXIT_OK
