@@ -191,7 +191,7 @@ def test_ten_million_rows_stop_at_the_limit(tmp_path: Path) -> None:
     assert result["line"] is not None
 
 
-def test_four_million_repeated_cells_stop_at_the_limit(tmp_path: Path) -> None:
+def test_repeated_empty_cells_stop_at_the_cell_limit(tmp_path: Path) -> None:
     path = tmp_path / "cells.xlsx"
     extra = "".join(
         f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}" s="0"/>' for c in range(1, 201)) + "</row>"
