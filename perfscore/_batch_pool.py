@@ -125,15 +125,21 @@ def ordered_map(
     in_flight = max(1, window if window is not None else 2 * processes)
     chunks = _chunks(items, size)
 
+    first = list(islice(chunks, in_flight))
+    if not first:
+        return
+    # Never more workers than chunks of work (a fork pool starts all its workers at once).
+    workers = min(processes, len(first))
+
     def start() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=processes, initializer=_install, initargs=(job, os.getpid())
+            max_workers=workers, initializer=_install, initargs=(job, os.getpid())
         )
 
     pool = start()
     pending: deque[tuple[Future[list[R]], list[T]]] = deque()
     try:
-        for chunk in islice(chunks, in_flight):
+        for chunk in first:
             pending.append((pool.submit(_run_chunk, chunk), chunk))
         while pending:
             future, chunk = pending.popleft()

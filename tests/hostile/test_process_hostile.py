@@ -368,3 +368,21 @@ def test_owner_and_mode_are_kept(tmp_path: Path) -> None:
     atomic_write(out, b"new")
     info = out.stat()
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (12345, 23456, 0o640)
+
+
+def test_never_more_workers_than_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from perfscore import _batch_pool
+
+    sizes: list[int] = []
+
+    class Spy(ProcessPoolExecutor):
+        def __init__(self, max_workers: int, **kwargs: object) -> None:
+            sizes.append(max_workers)
+            super().__init__(max_workers=max_workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_batch_pool, "ProcessPoolExecutor", Spy)
+    out = list(_batch_pool.ordered_map(abs, [-1, -2, -3], jobs=max_workers(), chunk_size=1))
+    assert out == [1, 2, 3]
+    assert sizes == [3]
