@@ -386,3 +386,40 @@ def test_never_more_workers_than_chunks(monkeypatch: pytest.MonkeyPatch) -> None
     out = list(_batch_pool.ordered_map(abs, [-1, -2, -3], jobs=max_workers(), chunk_size=1))
     assert out == [1, 2, 3]
     assert sizes == [3]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_worker_killed_mid_batch_costs_only_its_forms(tmp_path: Path) -> None:
+    """SIGKILL of one worker (what the OOM killer does) while ``score --jobs 2`` runs: the
+    run ends, every input line has an output line, the lost forms are located error records."""
+    forms = 3000
+    big_jsonl(tmp_path, forms=forms)
+    proc = perfscore(
+        "score",
+        "big.jsonl",
+        "-o",
+        "res.jsonl",
+        "--jobs",
+        "2",
+        "--no-progress",
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+    )
+    _wait_for(lambda: len(_children(proc.pid)) >= 2 or proc.poll() is not None)
+    workers = _children(proc.pid)
+    assert workers, "no worker started"
+    os.kill(workers[0], signal.SIGKILL)
+    _out, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err
+    lines = (tmp_path / "res.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == forms
+    records = [json.loads(line) for line in lines]
+    lost = [r for r in records if "errors" in r]
+    if proc.returncode == 0:  # the worker had finished its share before the kill landed
+        assert not lost
+        return
+    assert proc.returncode == 1 and lost
+    for record in lost:
+        assert record["file"] == "big.jsonl" and isinstance(record["line"], int)
+        assert "计算进程意外退出" in record["errors"][0]["message"]
+    assert sorted(r["line"] for r in lost) == sorted({r["line"] for r in lost})
