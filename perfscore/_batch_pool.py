@@ -12,6 +12,7 @@ per process; only the items (lines of text, paths) and the results cross process
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -161,8 +162,26 @@ def ordered_map(
             for more in islice(chunks, 1):
                 pending.append((pool.submit(_run_chunk, more), more))
             yield from results
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM, the consumer stopping): the workers are stopped
+        # now. A pool interrupted while starting may never send them its stop sentinel, and
+        # Python's exit then waits for them forever.
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.kill()
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                process.join(timeout=5)
 
 
 def _lost(item: Any, exc: BaseException) -> Any:
