@@ -348,7 +348,11 @@ def test_device_output_is_written_into_not_replaced(tmp_path: Path) -> None:
 def test_dev_stdout_output_goes_to_stdout(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(SIMPLE_TEMPLATE, encoding="utf-8")
     (tmp_path / "form.yaml").write_text(FORM, encoding="utf-8")
-    done = _run(["score", "form.yaml", "--format", "json", "-o", "/dev/stdout"], tmp_path)
+    # a /dev/stdout-style link of our own: the shared /dev/stdout may have been replaced by
+    # a regular file by an old version run as root (the very bug of issue 19, item 9)
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    done = _run(["score", "form.yaml", "--format", "json", "-o", str(link)], tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"] == 100
 
