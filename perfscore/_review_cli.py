@@ -204,7 +204,7 @@ def run_review(args: argparse.Namespace) -> int:
         if stream:
             return _run_stream(args, options)
         batch = review_batch(
-            files, progress=_Progress(not args.no_progress), jobs=args.jobs, **options
+            args.forms, progress=_Progress(not args.no_progress), jobs=args.jobs, **options
         )
     except BuildError as exc:  # an override the template cannot take
         print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)

@@ -656,13 +656,15 @@ def review_batch(
     """
     from ._batch_pool import ordered_map, worker_count
 
-    files = expand(paths)
+    given = list(paths)
+    files = expand(given)
     processes = worker_count(jobs)
 
     def sources() -> Iterator[FormSource]:
         last: str | None = None
         done = -1
-        for source in iter_sources(files, suffixes=FORM_SUFFIXES):
+        # the paths as given: a folder's walk also yields what was not read (a link loop)
+        for source in iter_sources(given, suffixes=FORM_SUFFIXES):
             if source.file != last:
                 last, done = source.file, done + 1
                 if progress is not None:
