@@ -286,9 +286,26 @@ class _Evaluator:
                 expected=expected,
             )
             self.errors.append(err)
+        if failed and leaf.actual_from is not None:  # an error of its own, never "missing"
+            reason = self._failure(leaf.actual_from)
+            text = f"计算错误：{what}{f'（{reason}）' if reason else ''}，计 0 分"
+            self._finding("unscorable", "error", text, leaf)
+            return _unscored(weight, "error", text, ("unscorable",))
         text = f"{what}，按模板规定计 0 分"
         self._finding("missing_actual", "warning", text, leaf)
         return _unscored(weight, "missing", text, ("missing",))
+
+    def _failure(self, name: str) -> str | None:
+        """Why the computed value ``name`` (or one it uses) could not be computed."""
+        for err in self.errors:
+            if err.indicator_path and err.indicator_path[0] == name:
+                return err.message
+        formulas = self.tp.formula_names
+        names = formulas.get(name)
+        for used in sorted(names) if names is not None else ():
+            if used in formulas and used not in self.values:
+                return f"它用到的“{used}”无法计算：{self._failure(used) or ''}".rstrip("：")
+        return None
 
     def _missing_inputs(self, name: str) -> list[str]:
         """The inputs, direct or through other computed values, that ``name`` lacks."""

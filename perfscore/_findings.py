@@ -226,6 +226,7 @@ CATALOGUE: Final[Mapping[str, FindingSpec]] = {
         _spec("form_unreadable", "整个文件无法读取或无法计分", "error"),
         _spec("template_guessed", "未指定模板，按表头推定所用模板", "info"),
         _spec("group_rehomed", "表中的一级指标在模板中位于更下一级，已按模板归入", "info"),
+        _spec("sheet_read", "工作簿中另有像自评表的工作表（含隐藏的），未读取", "info"),
     )
 }
 

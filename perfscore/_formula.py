@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import Decimal, DecimalException, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation, Subnormal, Underflow
 from typing import Any
 
 import attrs
 
-from ._numbers import DECIMAL_CONTEXT, parse_decimal
+from ._numbers import DECIMAL_CONTEXT, MAX_SIGNIFICANT_DIGITS, parse_decimal
 from ._reader import suggest
 from .errors import FormulaError, InputTypeError, TargetSyntaxError
 
@@ -223,6 +224,14 @@ class Formula:
             result = Decimal(result)  # ints from min/max of int constants; never floats
         if not result.is_finite():
             raise FormulaError("公式结果不是有限数值", value=self.text)
+        if result and not -MAX_SIGNIFICANT_DIGITS <= result.adjusted() <= MAX_SIGNIFICANT_DIGITS:
+            # An underflow (1/B/B/B) or a huge value: written out, it could be a million digits.
+            raise FormulaError(
+                f"公式结果的数量级超出范围（约 10^{result.adjusted()}，"
+                f"允许 10^-{MAX_SIGNIFICANT_DIGITS} 到 10^{MAX_SIGNIFICANT_DIGITS}），"
+                "可能是下溢或上溢",
+                value=self.text,
+            )
         return result
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -243,7 +252,13 @@ def _is_div0(exc: BaseException) -> bool:
 def _context() -> Any:
     from decimal import localcontext
 
-    return localcontext(DECIMAL_CONTEXT)
+    return localcontext(_FORMULA_CONTEXT)
+
+
+#: Formulas also trap underflow and subnormal results (a value too small to hold its digits).
+_FORMULA_CONTEXT = DECIMAL_CONTEXT.copy()
+_FORMULA_CONTEXT.traps[Underflow] = True
+_FORMULA_CONTEXT.traps[Subnormal] = True
 
 
 def compile_formula(
@@ -265,6 +280,13 @@ def compile_formula(
             hint="上限可用 perfscore.formula_limits(FormulaLimits(max_length=...)) 调整",
         )
     allowed_set = frozenset(allowed)
+    # Python folds identifiers to NFKC while parsing (ｘ → x): map the folded spelling back to
+    # the declared name, and refuse a folded spelling two declared names share.
+    # Only a formula that NFKC changes needs the map (built once for it, never per name).
+    folded: dict[str, list[str]] = {}
+    if not unicodedata.is_normalized("NFKC", text):
+        for declared in sorted(allowed_set):
+            folded.setdefault(unicodedata.normalize("NFKC", declared), []).append(declared)
     aliases: list[tuple[str, str]] = []
 
     def brace(match: re.Match[str]) -> str:
@@ -346,6 +368,18 @@ def compile_formula(
             if node.id in FUNCTIONS and _is_called(module, node):
                 continue
             real = alias_map.get(node.id, node.id)
+            if node.id not in alias_map:
+                same = folded.get(real, ())
+                if len(same) > 1:
+                    raise FormulaError(
+                        f"公式中的名称无法区分：{'、'.join(f'“{n}”' for n in same)}"
+                        "在公式里是同一个名称（全角与半角等写法经 NFKC 规范化后相同）",
+                        value=text,
+                        hint="请改用写法不同的名称，或在公式中用 {名称} 的形式写出",
+                    )
+                if same and same[0] != real:
+                    real = same[0]
+                    node.id = real  # evaluated with the declared spelling
             if real not in allowed_set:
                 raise FormulaError(
                     f"公式中的名称“{real}”未声明",

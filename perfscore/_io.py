@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from ._streams import check as check_signals
 from .errors import PerfscoreError
 
 __all__ = ["AtomicFile", "atomic_write"]
@@ -62,11 +63,18 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
 class AtomicFile:
     """A file that replaces ``path`` only when everything was written (``with`` or commit).
 
-    Written to ``.<name>.<random>.tmp`` beside the target (hidden, so a folder being read for
-    forms skips it), fsynced and renamed over the target on :meth:`commit`; on :meth:`abort`
-    (or an exception inside ``with``) the temporary file is removed and the previous file is
-    left as it was. Text by default (for streams written line by line); ``binary=True`` takes
-    bytes.
+    Written to ``.<name>.<pid>.<random>.tmp`` beside the target (hidden, so a folder being
+    read for forms skips it), fsynced and renamed over the target on :meth:`commit`; on
+    :meth:`abort` (or an exception inside ``with``) the temporary file is removed and the
+    previous file is left as it was. Text by default (for streams written line by line);
+    ``binary=True`` takes bytes.
+
+    What ``path`` is decides how it is written: a symbolic link is followed and its target
+    replaced (the link stays); an existing file keeps its mode and, where permitted, its owner;
+    a file with several hard links is rewritten in place once everything is written (so the
+    links stay one file); a device, FIFO or ``/dev/stdout`` is written directly (never
+    replaced); a directory is refused. Temporary files left by a killed earlier run (whose
+    process is gone) are removed on the next write to the same path.
     """
 
     def __init__(
@@ -74,20 +82,46 @@ class AtomicFile:
     ) -> None:
         self.path = path
         self.target = Path(path)
+        self._direct = False
+        self._in_place = False
+        try:
+            info: os.stat_result | None = os.stat(path)  # follows links (/dev/stdout too)
+        except OSError:
+            info = None
+        if info is not None and stat.S_ISREG(info.st_mode) and os.path.islink(path):
+            self.target = Path(os.path.realpath(path))  # replace the link's target, keep it
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise _error(path, IsADirectoryError(errno.EISDIR, "Is a directory", str(path)))
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            self._direct = True  # a device, FIFO, terminal or pipe: write straight into it
+            try:
+                handle = open(path, "wb" if binary else "w", **_text(binary, encoding))  # noqa: SIM115
+            except OSError as exc:
+                raise _error(path, exc) from exc
+            self.tmp = ""
+            self._handle: IO[Any] | None = handle
+            return
+        self._in_place = info is not None and info.st_nlink > 1
         directory = self.target.parent if str(self.target.parent) else Path(".")
+        _remove_stale(directory, self.target.name)
         try:
             fd, self.tmp = tempfile.mkstemp(
-                prefix=f".{self.target.name}.", suffix=".tmp", dir=directory
+                prefix=f".{self.target.name}.{os.getpid()}.", suffix=".tmp", dir=directory
             )
         except OSError as exc:
             raise _error(path, exc) from exc
-        self._handle: IO[Any] | None = (
+        self._handle = (
             os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
         )
 
     def write(self, data: Any) -> None:
         handle = self._handle
         assert handle is not None, "written after commit or abort"
+        try:
+            check_signals()  # SIGTERM/SIGHUP: the temporary file goes, as on Ctrl-C
+        except BaseException:
+            self.abort()
+            raise
         try:
             handle.write(data)
         except OSError as exc:
@@ -99,12 +133,28 @@ class AtomicFile:
         handle = self._handle
         if handle is None:
             return
+        try:
+            check_signals()
+        except BaseException:
+            self.abort()
+            raise
         self._handle = None
+        if self._direct:
+            try:
+                handle.close()
+            except OSError as exc:
+                raise _error(self.path, exc) from exc
+            return
         try:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
+            if self._in_place:
+                _copy_into(self.tmp, self.target)
+                Path(self.tmp).unlink(missing_ok=True)
+                return
             os.chmod(self.tmp, _mode(self.target))
+            _keep_owner(self.tmp, self.target)
             os.replace(self.tmp, self.target)
         except OSError as exc:
             _close_quietly(handle)
@@ -120,7 +170,8 @@ class AtomicFile:
         handle, self._handle = self._handle, None
         if handle is not None:
             _close_quietly(handle)
-        Path(self.tmp).unlink(missing_ok=True)
+        if self.tmp:
+            Path(self.tmp).unlink(missing_ok=True)
 
     def __enter__(self) -> AtomicFile:
         return self
@@ -140,3 +191,57 @@ class AtomicFile:
 def _close_quietly(handle: IO[Any]) -> None:
     with contextlib.suppress(OSError):
         handle.close()
+
+
+def _text(binary: bool, encoding: str) -> dict[str, Any]:
+    return {} if binary else {"encoding": encoding, "newline": ""}
+
+
+def _keep_owner(tmp: str, target: Path) -> None:
+    """Give the new file the old one's owner and group, where this process may."""
+    try:
+        info = target.stat()
+    except OSError:
+        return
+    if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):
+            os.chown(tmp, info.st_uid, info.st_gid)
+
+
+def _copy_into(tmp: str, target: Path) -> None:
+    """Rewrite ``target`` in place with ``tmp``'s content (hard links stay one file)."""
+    with open(tmp, "rb") as source, open(target, "r+b") as out:
+        out.truncate(0)
+        while block := source.read(1 << 20):
+            out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _remove_stale(directory: Path, name: str) -> None:
+    """Remove ``.<name>.<pid>.*.tmp`` files whose writing process no longer exists."""
+    prefix = f".{name}."
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        pid_text = entry.name[len(prefix) :].split(".", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True

@@ -71,8 +71,7 @@ class TemplateLibrary:
         for base in self.directories():
             if base.is_dir():
                 ids.extend(
-                    p.relative_to(base).with_suffix("").as_posix()
-                    for p in sorted(base.rglob("*.yaml"))
+                    p.relative_to(base).with_suffix("").as_posix() for p in _yaml_files(base)
                 )
         return sorted(set(ids))
 
@@ -193,8 +192,8 @@ def collect_templates(
     found: dict[Path, Path] = {}
     for p in paths:
         if os.path.isdir(p):
-            for f in sorted(Path(p).rglob("*")):
-                if f.suffix in (".yaml", ".yml") and f.is_file() and _is_template(f):
+            for f in _yaml_files(Path(p), (".yaml", ".yml")):
+                if _is_template(f):
                     found.setdefault(f.resolve(), f)
         elif os.path.isfile(p):
             if not _is_template(Path(p)):
@@ -214,3 +213,11 @@ def _is_template(path: Path) -> bool:
     except PerfscoreError:
         return True
     return isinstance(data, Mapping) and data.get("kind") == "template"
+
+
+def _yaml_files(base: Path, suffixes: tuple[str, ...] = (".yaml",)) -> list[Path]:
+    """Regular files ending in ``suffixes`` below ``base``, sorted as ``rglob`` sorts them;
+    walked iteratively with a depth limit (a folder 1,500 deep is no RecursionError)."""
+    from ._fsguard import walk
+
+    return [Path(f) for f in walk(str(base)) if isinstance(f, str) and f.endswith(suffixes)]

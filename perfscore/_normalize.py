@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final
@@ -165,6 +166,14 @@ def document_from_json(
         raise fail(str(refusal), expected=refusal.expected) from None
     except RecursionError:
         raise fail(f"嵌套太深（超过 {caps.max_depth} 层的上限）") from None
+    if ("\\u" in text or _SURROGATE.search(text)) and _has_surrogate(data):
+        escape = _LONE_ESCAPE.search(text)
+        raise fail(
+            "含有不成对的代理字符（\\uD800–\\uDFFF 单独出现），不是有效的 Unicode 文字",
+            column=None if escape is None else escape.start() + 1,
+            value=None if escape is None else escape.group(),
+            expected="成对的代理（\\uD83D\\uDE00）或直接写出的字符",
+        )
     if not isinstance(data, dict):
         raise fail(
             f"这一行是 JSON {_JSON_TYPES.get(type(data), '单个值')}，不是表单",
@@ -173,6 +182,29 @@ def document_from_json(
     if text.count("{") + text.count("[") > caps.max_depth:  # cheap test first: most are shallow
         _check_shape(data, caps, fail)
     return Document(data=data, file=file, positions={(): (line, 1)}, key_positions={}, text="")
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_LONE_ESCAPE: Final = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _has_surrogate(data: Any) -> bool:
+    """Whether a lone surrogate is in any key or string of ``data`` (iterative)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class _JsonRefusal(ValueError):

@@ -37,6 +37,12 @@ def parse_jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"--jobs 应为整数，而不是“{text}”") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"--jobs 不能为负数（{value}）；0 表示每个 CPU 一个进程")
+    from ._batch_pool import max_workers
+
+    if value > max_workers():
+        raise argparse.ArgumentTypeError(
+            f"--jobs 太大（{text[:20]}）：最多 {max_workers()} 个进程（CPU 数的 4 倍）"
+        )
     return value
 
 
@@ -163,6 +169,7 @@ def run_review(args: argparse.Namespace) -> int:
     from ._findings import CATALOGUE
     from ._io import atomic_write
     from ._review_render import render_review
+    from ._safe_text import for_format
     from .errors import BuildError, PerfscoreError
     from .review import FORM_SUFFIXES, expand, review_batch
 
@@ -218,7 +225,7 @@ def run_review(args: argparse.Namespace) -> int:
             if stream:
                 return _run_stream(args, options, jobs)
             batch = review_batch(
-                files, progress=Progress("复核", not args.no_progress), jobs=jobs, **options
+                args.forms, progress=Progress("复核", not args.no_progress), jobs=jobs, **options
             )
     except BuildError as exc:  # an override the template cannot take
         print(f"perfscore review: 用法错误：{exc}", file=sys.stderr)
@@ -228,7 +235,7 @@ def run_review(args: argparse.Namespace) -> int:
             raise
         print(f"perfscore review: {exc}", file=sys.stderr)  # no Dask, or no scheduler there
         return EXIT_USAGE
-    text = render_review(batch, args.format)
+    text = for_format(render_review(batch, args.format), args.format)
     if args.output is None or args.output == "-":
         sys.stdout.write(text)
     else:
@@ -249,6 +256,7 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any], jobs: Any) ->
     serious forms only, so memory does not grow with the number of forms."""
     from ._batch_io import StreamProgress
     from ._review_render import render_summary, stream_header
+    from ._safe_text import for_format
     from .batch import _review_rendered, iter_sources
     from .cli import _output
     from .review import FORM_SUFFIXES, ReviewSummary
@@ -265,13 +273,13 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any], jobs: Any) ->
             for entry, text in rendered:
                 if fmt == "text" and summary.forms:
                     out.write("\n")
-                out.write(text)
+                out.write(for_format(text, fmt))
                 summary.add(entry)
                 progress.step(entry.where)
             if fmt == "jsonl" or summary.forms != 1:
                 if fmt == "text":
                     out.write("\n")
-                out.write(render_summary(summary, fmt))
+                out.write(for_format(render_summary(summary, fmt), fmt))
     finally:
         progress.done()
     return EXIT_FINDINGS if summary.reaches(args.fail_on) else EXIT_OK

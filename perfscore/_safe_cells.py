@@ -116,11 +116,19 @@ def set_cell(cell: Any, value: object) -> None:
 def append_row(ws: Any, values: Sequence[object]) -> int:
     """Append ``values`` as a new row of worksheet ``ws`` through :func:`set_cell`; the row's
     number."""
-    row: int = ws.max_row + 1
-    if row == 2 and ws.max_column == 1 and ws.cell(1, 1).value is None:
-        row = 1  # a fresh sheet reports one empty row
+    # openpyxl's max_row scans every cell, so asking it once a row made a workbook of 21,000
+    # rows quadratic (issue 19): rows are appended, so the last one appended is kept, as
+    # Worksheet.append keeps it.
+    last = int(getattr(ws, "_current_row", 0) or 0)
+    if last:
+        row = last + 1
+    else:
+        row = ws.max_row + 1
+        if row == 2 and ws.max_column == 1 and ws.cell(1, 1).value is None:
+            row = 1  # a fresh sheet reports one empty row
     for col, value in enumerate(values, 1):
         set_cell(ws.cell(row, col), value)
+    ws._current_row = row
     return row
 
 

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._fsguard import WalkProblem, head, open_regular, shown_name, walk
 from ._yaml import DEFAULT_LIMITS, open_error
 from .errors import LoadError, PerfscoreError
 
@@ -96,10 +97,14 @@ def iter_sources(
             yield from _records(stream, STDIN, max_bytes)
         elif os.path.isdir(name):
             found = False
-            for path in sorted(Path(name).rglob("*")):
-                if _wanted(path, wanted, max_bytes):
+            for entry in walk(name):
+                if isinstance(entry, WalkProblem):
+                    if entry.folder or Path(entry.path).suffix.lower() in wanted:
+                        found = True  # a folder not read, or a form file that is not regular
+                        yield FormSource(entry.error.file or entry.path, problem=entry.error)
+                elif _wanted(Path(entry), wanted, max_bytes):
                     found = True
-                    yield from _file_sources(str(path), max_bytes)
+                    yield from _file_sources(entry, max_bytes)
             if not found:
                 shown = "、".join(wanted)
                 yield FormSource(
@@ -111,6 +116,10 @@ def iter_sources(
 
 
 def _stdin() -> IO[bytes] | IO[str]:
+    if sys.stdin is None:  # started with standard input closed (`<&-`)
+        raise LoadError(
+            "标准输入已关闭，无法从 - 读取表单", file=STDIN, hint="请用管道或重定向提供输入"
+        )
     buffer: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
     return buffer if buffer is not None else sys.stdin
 
@@ -124,9 +133,12 @@ def _file_sources(path: str, max_bytes: int) -> Iterator[FormSource]:
         yield FormSource(path)
         return
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, also when abandoned
+        handle, _size = open_regular(path, shown_name(path))  # closed below, also when abandoned
+    except LoadError as err:  # a device, FIFO or socket: never read
+        yield FormSource(path, problem=err)
+        return
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        yield FormSource(path, problem=open_error(path, exc))
+        yield FormSource(path, problem=open_error(shown_name(path), exc))
         return
     with handle:
         yield from _records(handle, path, max_bytes)
@@ -196,11 +208,9 @@ def _wanted(path: Path, suffixes: tuple[str, ...], max_bytes: int) -> bool:
 
 
 def _yaml_template(path: Path) -> bool:
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
-    except OSError:
-        return False
-    return _TEMPLATE_LINE.search(head) is not None
+    # only the head is read: a huge file is reported by the reader, not loaded here
+    text = head(path, 16_000).decode("utf-8", errors="replace")[:4000]
+    return _TEMPLATE_LINE.search(text) is not None
 
 
 def _json_forms(path: Path, max_bytes: int) -> bool:
@@ -210,7 +220,11 @@ def _json_forms(path: Path, max_bytes: int) -> bool:
     that cannot be read or parsed is kept, so that reading it reports why.
     """
     try:
-        with path.open("rb") as handle:
+        handle, size = open_regular(str(path), str(path))
+        if size > max_bytes and path.suffix.lower() not in JSONL_SUFFIXES:
+            handle.close()
+            return True  # too large: reading it says so
+        with handle:
             if path.suffix.lower() in JSONL_SUFFIXES:
                 first = next(_records(handle, str(path), max_bytes), None)
                 if first is None:
@@ -221,7 +235,7 @@ def _json_forms(path: Path, max_bytes: int) -> bool:
             else:
                 text = handle.read(max_bytes + 1).decode("utf-8-sig")
         data = parse_record(text, file=str(path))
-    except (OSError, UnicodeDecodeError, PerfscoreError):
+    except (OSError, ValueError, PerfscoreError):  # UnicodeDecodeError is a ValueError
         return True
     return data.get("kind") == "form"
 

@@ -155,7 +155,8 @@ class TableRead:
     detected encoding of a CSV file (``utf-8``, ``utf-8-sig``, ``gb18030`` or ``utf-16``; None for
     a workbook);
     ``rows`` one :class:`RowRecord` per input row, in order; ``problems`` one
-    ``row_unreadable`` finding per unreadable row.
+    ``row_unreadable`` finding per unreadable row (and, for a workbook of several sheets, a
+    ``sheet_read`` note naming the sheet read and the other sheets that look like forms).
     """
 
     document: Document
@@ -168,6 +169,8 @@ class TableRead:
     label_points: Mapping[str, tuple[str, int, int]] = attrs.field(factory=dict)
     #: XLSX formula cells without a cached value, read as their text: (row, column) → ``=…``.
     formulas: Mapping[tuple[int, int], str] = attrs.field(factory=dict)
+    #: The XLSX sheet that was read (None for CSV).
+    sheet: str | None = None
 
 
 # --------------------------------------------------------------------------- the grid
@@ -185,6 +188,9 @@ class _Grid:
     cells: tuple[tuple[str | None, ...], ...]
     copied: frozenset[tuple[int, int]] = frozenset()
     sideways: frozenset[tuple[int, int]] = frozenset()
+    #: CSV: (first row index, physical lines) of records an unmatched quote had swallowed,
+    #: read again line by line (see :func:`_csv_records`).
+    split: tuple[tuple[int, int, int], ...] = ()
 
     def own(self, r: int) -> list[tuple[int, str]]:
         """(column, text) of the cells written in row ``r`` itself (no merge copies)."""
@@ -1220,6 +1226,14 @@ def read_table(
     shown = path if isinstance(path, str) else os.fsdecode(path)
     raw = _read_bytes(path, shown)
     lower = shown.lower()
+    from ._xlsx_safe import encrypted
+
+    if encrypted(raw):  # an OLE file too, but a password-protected .xlsx, not an old .xls
+        raise LoadError(
+            "Excel 文件已加密（设置了打开密码），无法读取",
+            file=shown,
+            hint="请在 Excel 或 WPS 中取消密码（文件 › 信息 › 保护工作簿）后另存为 .xlsx",
+        )
     from ._tabular_formats import read_other  # .xls, .ods, UTF-16 text
 
     other: TableRead | None = read_other(raw, shown, template, sheet)
@@ -1235,16 +1249,25 @@ def read_table(
         )
     text, encoding = _decode_csv(raw, shown)
     grid = _csv_grid(text, shown)
-    return _read_grid(grid, template, encoding)
+    read = _read_grid(grid, template, encoding)
+    if grid.split:  # rows an unmatched quote had swallowed: read, and said
+        problems = sorted((*_quote_findings(grid), *read.problems), key=lambda p: p.row or 0)
+        read = attrs.evolve(read, problems=tuple(problems))
+    return read
 
 
 def _read_bytes(path: str | bytes, shown: str) -> bytes:
+    from ._fsguard import open_regular
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        handle, size = open_regular(path, shown)  # never a device or FIFO; size before reading
+        with handle:
+            raw = handle.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
+    except LoadError:  # not a regular file
+        raise
     except (OSError, ValueError) as exc:
         raise open_error(shown, exc) from exc
-    if len(raw) > MAX_BYTES:
+    if size > MAX_BYTES or len(raw) > MAX_BYTES:
         raise LoadError(
             f"文件太大（超过 {MAX_BYTES // 1_000_000} MB 的上限），不像是一张自评表",
             file=shown,
@@ -1255,9 +1278,10 @@ def _read_bytes(path: str | bytes, shown: str) -> bytes:
 
 
 def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf32 = raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"))  # before UTF-16
+    if utf32 or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LoadError(
-            "CSV 文件是 UTF-16 编码，无法读取",
+            f"CSV 文件是 {'UTF-32' if utf32 else 'UTF-16'} 编码，无法读取",
             file=shown,
             hint="请另存为“CSV UTF-8（逗号分隔）”",
         )
@@ -1272,7 +1296,8 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
         if not applies:
             continue
         try:
-            return raw.decode(encoding), encoding
+            # a BOM written twice (a file saved again by a tool adding its own) is not a cell
+            return raw.decode(encoding).lstrip("\ufeff"), encoding
         except UnicodeDecodeError:
             continue
     raise LoadError(
@@ -1283,6 +1308,51 @@ def _decode_csv(raw: bytes, shown: str) -> tuple[str, str]:
     )
 
 
+def _csv_records(
+    text: str, delimiter: str
+) -> tuple[list[list[str]], tuple[tuple[int, int, int], ...]]:
+    """The records of a CSV text; a record an unmatched ``"`` made swallow the following rows
+    (a cell holding line breaks and separators) is read again, one record per physical line
+    (quotes as written), so no row vanishes. Returns the rows and, for each such record, its
+    (first row index, first line, last line), lines 1-based."""
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=False)
+    rows: list[list[str]] = []
+    split: list[tuple[int, int, int]] = []
+    last = 0
+    for record in reader:
+        first, last = last + 1, reader.line_num
+        if last > first and any(("\n" in f or "\r" in f) and delimiter in f for f in record):
+            split.append((len(rows), first, last))
+            for physical in lines[first - 1 : last]:
+                rows.extend(
+                    csv.reader(
+                        [physical.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE
+                    )
+                )
+            continue
+        rows.append(record)
+    return rows, tuple(split)
+
+
+def _quote_findings(grid: _Grid) -> tuple[Finding, ...]:
+    return tuple(
+        Finding(
+            code="row_unreadable",
+            severity=severity_of("row_unreadable"),
+            message=(
+                f'第 {first} 行的引号（"）不成对，第 {first}–{end} 行曾被读成同一个单元格；'
+                "已按行分开读取，请核对这几行并修正引号"
+            ),
+            values=(("行", f"{first}–{end}"),),
+            file=grid.name,
+            line=row + 1,
+            row=row + 1,
+        )
+        for row, first, end in grid.split
+    )
+
+
 def _csv_grid(text: str, shown: str) -> _Grid:
     # The delimiter whose reading shows the best indicator header wins; then the one that
     # splits most rows, then the narrower table.
@@ -1290,9 +1360,7 @@ def _csv_grid(text: str, shown: str) -> _Grid:
     failure: csv.Error | None = None
     for delimiter in (",", "\t", ";"):
         try:
-            rows = list(
-                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-            )
+            rows, split = _csv_records(text, delimiter)
         except csv.Error as exc:  # e.g. a cell over csv's field size limit
             failure = exc
             continue
@@ -1304,7 +1372,7 @@ def _csv_grid(text: str, shown: str) -> _Grid:
         padded = tuple(
             tuple(_clean(cell) for cell in row) + (None,) * (width - len(row)) for row in rows
         )
-        probe = _Grid(name=shown, cells=padded)
+        probe = _Grid(name=shown, cells=padded, split=split)
         header_score = max(
             (
                 len(_row_fields(probe, r, _IND_EXACT, _IND_LONG))
@@ -1326,16 +1394,9 @@ def _csv_grid(text: str, shown: str) -> _Grid:
 
 
 def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) -> TableRead:
-    import openpyxl  # type: ignore[import-untyped]
+    from . import _xlsx_safe  # zip checks, streaming, merged-cell budget: before expanding
 
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors alike
-        raise LoadError(
-            f"无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（{type(exc).__name__}）",
-            file=shown,
-            hint="请用 Excel 或 WPS 打开确认，再另存为 .xlsx",
-        ) from exc
+    workbook = _xlsx_safe.open_workbook(raw, shown)
     try:
         sheets = list(workbook.worksheets)
         if sheet is not None:
@@ -1348,11 +1409,17 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
                     value=sheet,
                     hint=f"现有工作表：{names}",
                 )
-            sheets = chosen
+            candidates = chosen
+        else:
+            candidates = _xlsx_safe.sheet_order(workbook)  # what a person sees, active first
         if not sheets:
             raise LoadError("工作簿里没有工作表", file=shown)
+        if not candidates:
+            raise LoadError(
+                "工作簿里没有可见的工作表（都已隐藏）", file=shown, hint="可用 sheet 参数指定"
+            )
         first_error: LoadError | None = None
-        for ws in sheets:
+        for ws in candidates:
             from ._xlsx_formulas import uncached_formulas
 
             formulas = uncached_formulas(raw, ws.title)
@@ -1360,9 +1427,15 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
             if _find_header(grid) is None:
                 first_error = first_error or _no_header_error(grid)
                 continue
-            return attrs.evolve(_read_grid(grid, template, None), formulas=formulas)
+            read = attrs.evolve(_read_grid(grid, template, None), formulas=formulas)
+            if len(sheets) == 1 or sheet is not None:
+                return attrs.evolve(read, sheet=ws.title)
+            named: TableRead = _xlsx_safe.name_sheet(
+                read, ws, sheets, shown, _sheet_grid, _find_header
+            )
+            return named
         assert first_error is not None
-        if len(sheets) > 1:
+        if len(candidates) > 1:
             first_error.message = "所有工作表中都找不到指标表的表头；" + first_error.message
             first_error.args = (first_error.message,)
         raise first_error
@@ -1377,35 +1450,26 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
 
 
 def _sheet_grid(ws: Any, name: str, formulas: Mapping[tuple[int, int], str] | None = None) -> _Grid:
-    # ws._cells holds only the cells that exist: iter_rows would create every empty cell up
-    # to max_row, which a stray format at row 1,048,576 makes enormous.
-    stored: Mapping[tuple[int, int], Any] = getattr(ws, "_cells", {})
-    values: dict[tuple[int, int], str] = {}
-    for (row, col), cell in stored.items():
-        text = _excel_text(cell.value, getattr(cell, "number_format", "General") or "General")
-        if text is None and formulas:
-            text = formulas.get((row, col))
-        if text is None:
-            continue
-        if row > MAX_ROWS or col > MAX_COLUMNS:
-            raise LoadError(
-                f"工作表超过 {MAX_ROWS} 行或 {MAX_COLUMNS} 列的上限（第 {row} 行第 {col} 列有内容）",
-                file=name,
-                line=row,
-                column=col,
-            )
-        values[(row - 1, col - 1)] = text
+    from . import _xlsx_safe
+
+    def text_of(cell: Any) -> str | None:
+        return _excel_text(cell.value, getattr(cell, "number_format", "General") or "General")
+
+    found, merges = _xlsx_safe.read_sheet(
+        ws, name, text_of, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS
+    )
+    for (row, col), text in (formulas or {}).items():
+        # a formula without a cached value has no value to read: its text stands in (issue 17)
+        if row <= MAX_ROWS and col <= MAX_COLUMNS:
+            found.setdefault((row, col), text)
+    values = {(row - 1, col - 1): text for (row, col), text in found.items()}
     copied: set[tuple[int, int]] = set()
     sideways: set[tuple[int, int]] = set()
-    for merged in ws.merged_cells.ranges:
-        top, left = merged.min_row - 1, merged.min_col - 1
-        text = values.get((top, left))
-        if text is None:
-            continue
-        bottom = min(merged.max_row, MAX_ROWS) - 1
-        right = min(merged.max_col, MAX_COLUMNS) - 1
-        for r in range(top, bottom + 1):
-            for c in range(left, right + 1):
+    for min_row, min_col, max_row, max_col in merges:  # clipped and budgeted already
+        top, left = min_row - 1, min_col - 1
+        text = values[(top, left)]
+        for r in range(top, max_row):
+            for c in range(left, max_col):
                 if (r, c) == (top, left):
                     continue
                 values[(r, c)] = text

@@ -27,6 +27,7 @@ from typing import Any
 
 from ._findings import CATALOGUE, SEVERITY_NAMES, SEVERITY_RANK
 from ._safe_cells import append_row
+from ._safe_text import cell_safe
 from ._width import display_width
 from .errors import format_path
 from .review import UNSCORED, BatchReview, FormReview
@@ -355,18 +356,20 @@ def _place(row: int | None, line: int | None) -> str:
 
 
 def _titles(reviews: Sequence[FormReview]) -> list[str]:
-    """Sheet titles: the file's stem, cleaned, at most 31 characters, unique."""
-    seen: set[str] = {SUMMARY_SHEET, FINDINGS_SHEET}
+    """Sheet titles: the file's stem, cleaned, at most 31 characters, unique as Excel compares
+    them (ignoring case), never the reserved ``History``; a ``'`` inside is kept (links double
+    it)."""
+    seen: set[str] = {SUMMARY_SHEET.casefold(), FINDINGS_SHEET.casefold(), "history"}
     titles: list[str] = []
     for i, review in enumerate(reviews, 1):
         stem = review.file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        base = _BAD_TITLE.sub("_", stem).strip("'") or f"表单{i}"
-        title = base[:31]
+        base = _BAD_TITLE.sub("_", cell_safe(stem)).strip("' ") or f"表单{i}"
+        title = base[:31].rstrip("'")
         n = 2
-        while title in seen:
+        while title.casefold() in seen:
             suffix = f"~{n}"
-            title = base[: 31 - len(suffix)] + suffix
+            title = base[: 31 - len(suffix)].rstrip("'") + suffix
             n += 1
-        seen.add(title)
+        seen.add(title.casefold())
         titles.append(title)
     return titles

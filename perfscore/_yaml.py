@@ -116,19 +116,34 @@ def _positive(_inst: object, attribute: attrs.Attribute[int], value: int) -> Non
         )
 
 
+#: The deepest nesting a Limits may allow: reading, building and checking a document recurse
+#: a few frames per level, so a depth near the interpreter's limit would be a RecursionError.
+MAX_DEPTH_CAP: Final = 200
+
+
+def _below_recursion(_inst: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value > MAX_DEPTH_CAP:
+        raise InputTypeError(
+            f"Limits.{attribute.name} 不能超过 {MAX_DEPTH_CAP}（更深的嵌套会超出解释器的递归上限）",
+            value=value,
+            expected=f"1 到 {MAX_DEPTH_CAP}",
+        )
+
+
 @attrs.frozen
 class Limits:
     """Resource caps for :func:`load_yaml`.
 
     ``max_bytes`` (default 2_000_000, i.e. 2 MB) caps the file size in bytes (of the UTF-8
-    encoding for text passed in directly); ``max_depth`` (default 50) caps the nesting of
+    encoding for text passed in directly); ``max_depth`` (default 50, at most
+    :data:`MAX_DEPTH_CAP`) caps the nesting of
     mappings and lists; ``max_nodes`` (default 200_000) caps the number of values (scalars,
     mappings and lists, keys included). Pass ``load_yaml(..., limits=Limits(max_bytes=...))``
     to change them.
     """
 
     max_bytes: int = attrs.field(default=2_000_000, validator=_positive)
-    max_depth: int = attrs.field(default=50, validator=_positive)
+    max_depth: int = attrs.field(default=50, validator=[_positive, _below_recursion])
     max_nodes: int = attrs.field(default=200_000, validator=_positive)
 
 
@@ -253,16 +268,26 @@ def open_error(name: str, exc: OSError | ValueError) -> LoadError:
 
 
 def _read(path: str | bytes, name: str, limits: Limits) -> bytes:
+    from ._fsguard import open_regular
+
     try:
-        with open(path, "rb") as handle:
-            # One byte more than allowed tells "too big" without reading a huge file.
+        # Only a regular file is read (a device or FIFO could never end), its size checked
+        # before reading; one byte more than allowed tells "too big" if it grew meanwhile.
+        handle, size = open_regular(path, name)
+        with handle:
+            _check_size(size, limits, name)
             raw = handle.read(limits.max_bytes + 1)
+    except LoadError:  # not a regular file, or too large: already said
+        raise
     except (OSError, ValueError) as exc:  # ValueError: embedded NUL in the path
         raise open_error(name, exc) from exc
     # Only max_bytes + 1 bytes were read, so the real size is unknown.
     _check_size(len(raw), limits, name, exact=False)
     return raw
 
+
+#: A UTF-16 surrogate code point: never valid alone in text (it cannot be encoded).
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 _BOMS: Final = (
     # UTF-32 first: its little-endian BOM begins with UTF-16's.
@@ -687,6 +712,14 @@ class _Builder:
 
     def scalar(self, node: ScalarNode) -> str | bool | None:
         value: str = node.value
+        lone = _SURROGATE.search(value)
+        if lone is not None:  # "\ud800": no UTF-8 for it; every digest and output would fail
+            raise self.error(
+                f"含有不成对的代理字符 U+{ord(lone.group()):04X}，不是有效的 Unicode 文字",
+                node.start_mark,
+                value=value.encode("utf-8", "backslashreplace").decode("ascii", "replace")[:80],
+                hint="YAML 里的 \\uD800–\\uDFFF 转义不能单独使用；表情等字符请直接写出，或写成 \\U0001F600",
+            )
         if node.style is not None or id(node) in self.explicit_str:
             return value
         if value in _NULL_WORDS:

@@ -42,14 +42,21 @@ def _utf8(stream: TextIO) -> None:
 
 def _print_errors(err: PerfscoreError, stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr  # looked up at call time: tests and callers swap sys.stderr
+    from ._safe_text import visible
+
     errors = flatten(err)
     for e in errors:
-        print(f"{e.kind}：{e}", file=stream)
+        print(visible(f"{e.kind}：{e}"), file=stream)
     if len(errors) > 1:
         print(f"共 {len(errors)} 个问题。", file=stream)
 
 
-def _emit(text: str, output: str | None, *, encoding: str = "utf-8") -> None:
+def _emit(
+    text: str, output: str | None, *, encoding: str = "utf-8", fmt: str | None = "text"
+) -> None:
+    from ._safe_text import for_format
+
+    text = for_format(text, fmt)  # no terminal escape from an input cell; one line per record
     if output is None or output == "-":
         sys.stdout.write(text)
         return
@@ -76,13 +83,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import validate
+    from ._safe_text import json_safe, visible
 
     files = _expand(args.files)
     bad = 0
     report: list[dict[str, Any]] = []
-    for path in files:
-        if os.path.isdir(path):  # only a directory without any YAML file is listed itself
-            problems: list[PerfscoreError] = [
+    for listed, problem in files:
+        path = listed if problem is None else problem.file or listed
+        if problem is not None:  # a folder not read, a device or FIFO: never followed
+            problems: list[PerfscoreError] = [problem]
+        elif os.path.isdir(path):  # only a directory without any YAML file is listed itself
+            problems = [
                 LoadError("目录中没有 .yaml/.yml 文件，没有可校验的内容", file=path, value=path)
             ]
         elif Path(path).suffix.lower() in _ONE_LOADER:
@@ -95,13 +106,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if problems:
             bad += 1
             if args.format == "text":
-                print(f"✗ {path}：{len(problems)} 个问题", file=sys.stderr)
+                print(visible(f"✗ {path}：{len(problems)} 个问题"), file=sys.stderr)
                 for p in problems:
-                    print(f"  {p.kind}：{p}", file=sys.stderr)
+                    print(visible(f"  {p.kind}：{p}"), file=sys.stderr)
         elif args.format == "text":
-            print(f"✓ {path}")
+            print(visible(f"✓ {path}"))
     if args.format == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(report, ensure_ascii=False, indent=2)))
     elif len(files) > 1:
         print(f"共 {len(files)} 个文件，{bad} 个有问题。")
     return EXIT_INVALID if bad else EXIT_OK
@@ -111,20 +122,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 _ONE_LOADER = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".et", ".ods", ".jsonl")
 
 
-def _expand(paths: Sequence[str]) -> list[str]:
-    from pathlib import Path
+def _expand(paths: Sequence[str]) -> list[tuple[str, LoadError | None]]:
+    from ._fsguard import WalkProblem, walk
 
-    out: list[str] = []
+    out: list[tuple[str, LoadError | None]] = []
     for p in paths:
         if os.path.isdir(p):
-            found = [
-                str(x)
-                for x in sorted(Path(p).rglob("*"))
-                if x.suffix.lower() in (".yaml", ".yml") and x.is_file()
-            ]
-            out.extend(found or [p])
+            found: list[tuple[str, LoadError | None]] = []
+            for entry in walk(p):
+                if isinstance(entry, WalkProblem):
+                    if entry.folder or entry.path.lower().endswith((".yaml", ".yml")):
+                        found.append((entry.path, entry.error))
+                elif entry.lower().endswith((".yaml", ".yml")):
+                    found.append((entry, None))
+            out.extend(found or [(p, None)])
         else:
-            out.append(p)
+            out.append((p, None))
     return out
 
 
@@ -168,7 +181,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     text = render(result, fmt, width=_width())
     if fmt == "csv" and args.bom and (args.output is None or args.output == "-"):
         text = "\ufeff" + text
-    _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    _emit(text, args.output, encoding="utf-8-sig" if fmt == "csv" else "utf-8", fmt=fmt)
     return EXIT_OK
 
 
@@ -191,6 +204,8 @@ def _score_batch(args: argparse.Namespace) -> int:
         )
     summary = ScoreSummary()
     progress = StreamProgress("计分", enabled=not args.no_progress)
+    from ._safe_text import for_format
+
     try:
         with batch_jobs(args) as jobs, _output(args.output) as out:
             rendered = _score_rendered(
@@ -203,7 +218,7 @@ def _score_batch(args: argparse.Namespace) -> int:
             for ok, grade, text in rendered:
                 if fmt != "jsonl" and summary.forms:
                     out.write("\n")
-                out.write(text)
+                out.write(for_format(text, fmt))
                 summary.record(ok, grade)
                 progress.step("")
     except PerfscoreError as exc:
@@ -268,7 +283,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     lib = TemplateLibrary(_search(args) or ())
     path = Path(args.template) if Path(args.template).is_file() else lib.find(args.template)
-    _emit(show_template(lib.load(path), args.format), args.output)
+    _emit(show_template(lib.load(path), args.format), args.output, fmt=args.format)
     return EXIT_OK
 
 
@@ -280,7 +295,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.path:
         print(schemas_dir() / f"{args.name}.schema.json")
         return EXIT_OK
-    _emit(json.dumps(load_schema(args.name), ensure_ascii=False, indent=2) + "\n", args.output)
+    _emit(
+        json.dumps(load_schema(args.name), ensure_ascii=False, indent=2) + "\n",
+        args.output,
+        fmt="json",
+    )
     return EXIT_OK
 
 
@@ -430,6 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ._streams import Terminated, guard_streams, on_signals, stdin_closed, stdout_failed
+
+    guard_streams()  # a closed stdout/stderr (`>&-`) becomes one that reports, not None
     _utf8(sys.stdout)
     _utf8(sys.stderr)
     parser = build_parser()
@@ -442,15 +464,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = [d for d in getattr(args, "templates", None) or () if not os.path.isdir(d)]
     if missing:
         return _usage(f"模板目录不存在：{'、'.join(missing)}（-T/--templates 应为已有的目录）")
+    if stdin_closed(args):
+        print("perfscore: 用法错误：标准输入已关闭，无法从 - 读取表单", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        code: int = args.func(args)
+        with on_signals():  # SIGTERM/SIGHUP end the run like Ctrl-C: temporary files removed
+            code: int = args.func(args)
+            sys.stdout.flush()  # a full disk on stdout is reported here, not at exit
     except PerfscoreError as err:
         _print_errors(err)
         return EXIT_INVALID
+    except Terminated as stop:
+        print(f"已终止（收到 {stop.name}）。", file=sys.stderr)
+        _silence_stdout()
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `perfscore … | head` closed the pipe: stop quietly, any command
+        _silence_stdout()
+        return EXIT_INVALID
+    except OSError as exc:  # writing to standard output failed (/dev/full, closed)
+        if not stdout_failed(exc):
+            raise
         _silence_stdout()
         return EXIT_INVALID
     return code

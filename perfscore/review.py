@@ -687,13 +687,15 @@ def review_batch(
     """
     from ._batch_pool import ordered_map, worker_count
 
-    files = expand(paths)
+    given = list(paths)
+    files = expand(given)
     processes = worker_count(jobs)
 
     def sources() -> Iterator[FormSource]:
         last: str | None = None
         done = -1
-        for source in iter_sources(files, suffixes=FORM_SUFFIXES):
+        # the paths as given: a folder's walk also yields what was not read (a link loop)
+        for source in iter_sources(given, suffixes=FORM_SUFFIXES):
             if source.file != last:
                 last, done = source.file, done + 1
                 if progress is not None:
@@ -784,6 +786,7 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     In a folder, ``.json``/``.jsonl`` files are taken only when their first record is a form
     (``"kind": "form"``), so written results and reports are not read back as forms.
     """
+    from ._fsguard import WalkProblem, walk
     from ._sources import _wanted
     from ._yaml import DEFAULT_LIMITS
 
@@ -792,14 +795,26 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
         path = Path(p)
         if os.fspath(p) != "-" and path.is_dir():
             found = [
-                str(f)
-                for f in sorted(path.rglob("*"))
-                if _wanted(f, FORM_SUFFIXES, DEFAULT_LIMITS.max_bytes)
+                entry.path if isinstance(entry, WalkProblem) else entry
+                for entry in walk(os.fspath(p))
+                # an unreadable folder or a non-regular form file: reading it reports why
+                # (a link loop is not listed: walking it again would read its forms twice)
+                if (isinstance(entry, WalkProblem) and _listed(entry))
+                or (
+                    isinstance(entry, str)
+                    and _wanted(Path(entry), FORM_SUFFIXES, DEFAULT_LIMITS.max_bytes)
+                )
             ]
             out.extend(found or [os.fspath(p)])  # an empty folder stays: reading it says so
         else:
             out.append(os.fspath(p))
     return out
+
+
+def _listed(problem: Any) -> bool:
+    if problem.reason == "special":
+        return bool(problem.path.lower().endswith(FORM_SUFFIXES))
+    return bool(problem.reason != "loop")
 
 
 # ====================================================================== loading
@@ -985,13 +1000,13 @@ class _Reviewer:
     def items(self, findings: Sequence[Finding]) -> tuple[ReviewedItem, ...]:
         """One entry per leaf, with the codes of the findings located on it."""
         out: list[ReviewedItem] = []
+        # findings by place, once: scanning them all for every leaf was quadratic
+        by_place: dict[tuple[tuple[str, ...], int | None], dict[str, None]] = {}
+        for f in findings:
+            by_place.setdefault((f.path, f.row or f.line), {})[f.code] = None
         for leaf, res in self.pairs:
             line = leaf.position.line
-            codes = tuple(
-                dict.fromkeys(
-                    f.code for f in findings if f.path == leaf.path and (f.row or f.line) == line
-                )
-            )
+            codes = tuple(by_place.get((leaf.path, line), ()))
             out.append(
                 ReviewedItem(
                     path=leaf.path,

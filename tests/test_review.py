@@ -171,6 +171,18 @@ EXPECTED: dict[str, Counter[str]] = {
             "total_differs": 1,
         }
     ),
+    # issue 19 item 18: the visible sheet is read, the hidden older copy is named
+    "messy-hidden-sheet.xlsx": Counter(
+        {
+            "budget_identity": 2,
+            "reported_differs": 1,
+            "score_above_weight": 1,
+            "unmet_full": 1,
+            "execution_rate_miscomputed": 1,
+            "total_differs": 1,
+            "sheet_read": 1,
+        }
+    ),
 }
 
 

@@ -230,6 +230,14 @@ def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", guarded)
+    real_os_open = os.open
+
+    def os_guarded(file: Any, *args: Any, **kwargs: Any) -> Any:  # inputs are opened this way
+        if isinstance(file, str | os.PathLike) and Path(file) == denied:
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return real_os_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_guarded)
 
 
 def test_unreadable_form_is_a_located_load_error(
