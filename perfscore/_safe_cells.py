@@ -8,7 +8,7 @@ Every output that is opened by another program goes through this module:
   never a formula, whatever it starts with; a text that would *look* like a formula when edited
   (leading ``=``, ``+``, ``-``, ``@``, tab, CR) also gets the cell's ``quotePrefix`` flag, so the
   spreadsheet keeps it text when someone edits the cell. Characters XML cannot hold (C0 controls
-  other than tab/LF/CR) are replaced by U+FFFD instead of making the whole workbook fail.
+  other than tab/LF/CR) are removed instead of making the whole workbook fail.
   Numbers (``int``, :class:`~decimal.Decimal`) stay numeric cells.
 - **CSV** (:func:`csv_text`, :func:`csv_row`): OWASP's advice — a field that starts with one of
   ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading apostrophe ``'`` — *except* a plain number
@@ -38,6 +38,8 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from ._safe_text import cell_safe
 
 __all__ = [
     "FORMULA_LEADS",
@@ -93,8 +95,8 @@ def csv_row(values: Iterable[object]) -> list[str]:
 
 
 def xml_safe(text: str) -> str:
-    """``text`` with characters XML cannot hold replaced by U+FFFD."""
-    return _XML_ILLEGAL.sub("\ufffd", text)
+    """``text`` without the characters XML cannot hold (issue 19: removed from cells)."""
+    return _XML_ILLEGAL.sub("", text)
 
 
 def set_cell(cell: Any, value: object) -> None:
@@ -106,7 +108,8 @@ def set_cell(cell: Any, value: object) -> None:
     if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
         cell.value = value
         return
-    text = xml_safe(str(value))
+    # cell_safe also shows a non-UTF-8 file name's surrogates as \xb2 (lxml cannot write them)
+    text = cell_safe(xml_safe(str(value)))
     cell.value = text
     cell.data_type = "s"  # openpyxl makes a text starting with "=" a formula otherwise
     if text.startswith(FORMULA_LEADS):

@@ -1449,15 +1449,43 @@ def _read_xlsx(raw: bytes, shown: str, template: str | None, sheet: str | None) 
         workbook.close()
 
 
+def _plain_sheet(
+    ws: Any, name: str, text_of: Callable[[Any], str | None]
+) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, int, int]]]:
+    """The cells (1-based) and merged ranges of an in-memory sheet, within the table limits."""
+    found: dict[tuple[int, int], str] = {}
+    for (row, col), cell in ws._cells.items():
+        text = text_of(cell)
+        if text is None:
+            continue
+        if row > MAX_ROWS or col > MAX_COLUMNS:
+            raise LoadError(
+                f"工作表超过 {MAX_ROWS} 行或 {MAX_COLUMNS} 列的上限（第 {row} 行第 {col} 列有内容）",
+                file=name,
+                line=row,
+                column=col,
+            )
+        found[(row, col)] = text
+    merges = [
+        (m.min_row, m.min_col, min(m.max_row, MAX_ROWS), min(m.max_col, MAX_COLUMNS))
+        for m in ws.merged_cells.ranges
+        if (m.min_row, m.min_col) in found
+    ]
+    return found, merges
+
+
 def _sheet_grid(ws: Any, name: str, formulas: Mapping[tuple[int, int], str] | None = None) -> _Grid:
     from . import _xlsx_safe
 
     def text_of(cell: Any) -> str | None:
         return _excel_text(cell.value, getattr(cell, "number_format", "General") or "General")
 
-    found, merges = _xlsx_safe.read_sheet(
-        ws, name, text_of, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS
-    )
+    if hasattr(ws, "parent"):  # an openpyxl worksheet: its XML read in streaming mode
+        found, merges = _xlsx_safe.read_sheet(
+            ws, name, text_of, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS
+        )
+    else:  # a sheet converted from .xls/.ods (perfscore._tabular_formats), already in memory
+        found, merges = _plain_sheet(ws, name, text_of)
     for (row, col), text in (formulas or {}).items():
         # a formula without a cached value has no value to read: its text stands in (issue 17)
         if row <= MAX_ROWS and col <= MAX_COLUMNS:

@@ -96,7 +96,7 @@ def read_other(raw: bytes, shown: str, template: str | None, sheet: str | None) 
         return _read_sheets(_xls_sheets(raw, shown), shown, template, sheet)
     if _is_ods(raw) or lower.endswith(".ods"):
         return _read_sheets(_ods_sheets(raw, shown), shown, template, sheet)
-    if raw.startswith(_UTF16_BOMS):
+    if raw.startswith(_UTF16_BOMS) and not raw.startswith(b"\xff\xfe\x00\x00"):  # not UTF-32
         return _read_utf16(raw, shown, template, sheet)
     return None
 

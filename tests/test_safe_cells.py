@@ -124,7 +124,7 @@ def test_set_cell_types() -> None:
     assert (b.value, b.data_type) == (-1.25, "n")
     assert (c.value, c.data_type) == (3, "n")
     assert d.value is None
-    assert (e.value, e.data_type) == ("控制\ufffd字符", "s")
+    assert (e.value, e.data_type) == ("控制字符", "s")
     assert (f.value, f.quotePrefix) == ("普通", False)
     assert (back.cell(2, 1).value, back.cell(2, 1).data_type) == ("-5次", "s")
 

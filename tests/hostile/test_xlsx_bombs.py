@@ -281,4 +281,4 @@ def test_encrypted_xlsx_is_not_called_an_old_xls(tmp_path: Path) -> None:
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
     with pytest.raises(LoadError) as info:
         read_table(old)
-    expect(info.value, LoadError, file="old.xls", message="旧版 Excel")
+    expect(info.value, LoadError, file="old.xls", message="Excel 97–2003")
