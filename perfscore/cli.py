@@ -14,13 +14,10 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from .errors import LoadError, PerfscoreError, flatten
-
-if TYPE_CHECKING:
-    from ._io import AtomicFile
 
 __all__ = ["main"]
 
@@ -177,8 +174,10 @@ def _score_batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         width=_width(),
     )
+    from ._io import output_stream
+
     try:
-        with _output(args.output) as out:
+        with output_stream(args.output) as out:
             for ok, grade, text in rendered:
                 if fmt != "jsonl" and summary.forms:
                     out.write("\n")
@@ -189,28 +188,6 @@ def _score_batch(args: argparse.Namespace) -> int:
         progress.done()
     print(summary.text(), file=sys.stderr)
     return EXIT_INVALID if summary.failed else EXIT_OK
-
-
-class _Stdout:
-    """``-o`` not given: write to standard output (same interface as AtomicFile)."""
-
-    def write(self, text: str) -> None:
-        sys.stdout.write(text)
-
-    def __enter__(self) -> _Stdout:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        sys.stdout.flush()
-
-
-def _output(output: str | None) -> _Stdout | AtomicFile:
-    """Where a stream goes: stdout, or a file replaced atomically once everything is written."""
-    if output is None or output == "-":
-        return _Stdout()
-    from ._io import AtomicFile
-
-    return AtomicFile(output)
 
 
 def _silence_stdout() -> None:
