@@ -14,10 +14,13 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .errors import LoadError, PerfscoreError, flatten
+
+if TYPE_CHECKING:
+    from ._io import AtomicFile, Stdout
 
 __all__ = ["main"]
 
@@ -174,10 +177,8 @@ def _score_batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         width=_width(),
     )
-    from ._io import output_stream
-
     try:
-        with output_stream(args.output) as out:
+        with _output(args.output) as out:
             for ok, grade, text in rendered:
                 if fmt != "jsonl" and summary.forms:
                     out.write("\n")
@@ -188,6 +189,14 @@ def _score_batch(args: argparse.Namespace) -> int:
         progress.done()
     print(summary.text(), file=sys.stderr)
     return EXIT_INVALID if summary.failed else EXIT_OK
+
+
+def _output(output: str | None) -> Stdout | AtomicFile:
+    """Where a stream goes (``-o``): see :func:`perfscore._io.output_stream`, shared with
+    ``perfscore review``. Imported here, not at the top, so that other commands start faster."""
+    from ._io import output_stream
+
+    return output_stream(output)
 
 
 def _silence_stdout() -> None:
