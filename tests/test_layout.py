@@ -34,6 +34,7 @@ LAYERS: tuple[str, ...] = (
     "render",
     "review",
     "batch",
+    "report",
     "testing",
     "<top>",
     "cli",
