@@ -19,20 +19,28 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._frozen import thaw
 from ._yaml import Document
 from .errors import BuildError
 
 if TYPE_CHECKING:
-    from ._library import TemplateLibrary
+    from .model import Template
 
-__all__ = ["MERGED_BY_NAME", "merge", "resolve_extends"]
+__all__ = ["MERGED_BY_NAME", "BaseResolver", "merge", "resolve_extends"]
 
 MERGED_BY_NAME = ("rules", "defaults", "inputs", "computed")
 NOT_INHERITED = ("examples", "extends", "patch", "id")
 MAX_CHAIN = 10
+
+
+class BaseResolver(Protocol):
+    """What resolving ``extends`` needs of a template library (TemplateLibrary is one): the
+    built base template for a reference made in ``doc`` at ``at``. A protocol, so that this
+    module does not import the library that imports it."""
+
+    def resolve(self, ref: str, doc: Document, at: tuple[str | int, ...]) -> Template: ...
 
 
 # The templates whose bases are being resolved, outermost first: the library builds a base
@@ -40,7 +48,7 @@ MAX_CHAIN = 10
 _CHAIN: ContextVar[tuple[str, ...]] = ContextVar("perfscore_extends_chain", default=())
 
 
-def resolve_extends(doc: Document, library: TemplateLibrary) -> Document:
+def resolve_extends(doc: Document, library: BaseResolver) -> Document:
     """``doc`` itself, or a new document whose data is the base merged with ``doc``."""
     data = doc.data
     if not isinstance(data, Mapping) or not data.get("extends"):

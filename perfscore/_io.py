@@ -10,6 +10,7 @@ import contextlib
 import errno
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -18,7 +19,7 @@ from typing import IO, Any
 from ._streams import check as check_signals
 from .errors import PerfscoreError
 
-__all__ = ["AtomicFile", "atomic_write"]
+__all__ = ["AtomicFile", "Stdout", "atomic_write", "output_stream"]
 
 
 # The usual reasons, said in Chinese; anything else keeps the system's own words.
@@ -186,6 +187,27 @@ class AtomicFile:
             self.commit()
         else:
             self.abort()
+
+
+class Stdout:
+    """``-o`` not given: write to standard output (same interface as AtomicFile)."""
+
+    def write(self, text: str) -> None:
+        sys.stdout.write(text)  # looked up at call time: tests and callers swap sys.stdout
+
+    def __enter__(self) -> Stdout:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+
+def output_stream(output: str | None) -> Stdout | AtomicFile:
+    """Where a command's stream goes (``-o``): stdout, or a file replaced atomically once
+    everything is written. Shared by ``perfscore score`` and ``perfscore review``."""
+    if output is None or output == "-":
+        return Stdout()
+    return AtomicFile(output)
 
 
 def _close_quietly(handle: IO[Any]) -> None:

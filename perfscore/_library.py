@@ -15,7 +15,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from ._build import build_template
+from ._build import _sub_document, build_template
+from ._extend import resolve_extends
 from ._reader import suggest
 from ._resources import indicators_dir
 from ._yaml import DEFAULT_LIMITS, Document, Limits, load_yaml, open_error
@@ -131,8 +132,6 @@ class TemplateLibrary:
 
     def build(self, doc: Document) -> Template:
         """Build a template document, merging it onto its base when it ``extends`` one."""
-        from ._extend import resolve_extends
-
         return build_template(resolve_extends(doc, self))
 
     def resolve(
@@ -141,8 +140,6 @@ class TemplateLibrary:
         """The resolver :func:`build_form` calls for a form's ``template:``: an id, a path, or an
         inline template (built as a template file is, its ``extends`` included)."""
         if isinstance(ref, Mapping):
-            from ._build import _sub_document
-
             return self.build(_sub_document(doc, at))
         try:
             template = self.load(self.find(ref, relative_to=doc.file))

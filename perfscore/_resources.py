@@ -21,7 +21,9 @@ __all__ = ["SCHEMA_NAMES", "indicators_dir", "load_schema", "schema_path", "sche
 #: The schemas perfscore ships, by short name.
 SCHEMA_NAMES: Final = ("template", "form", "result")
 
-_PACKAGE: Final = Path(__file__).resolve().parent
+#: The perfscore package directory, counted up from this module's dotted name, so that it stays
+#: right wherever in the package this module lives (perfscore._resources, perfscore.read.resources).
+_PACKAGE: Final = Path(__file__).resolve().parents[__name__.count(".") - 1]
 
 
 def _data_dir(name: str) -> Path:

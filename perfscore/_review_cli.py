@@ -255,10 +255,10 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any], jobs: Any) ->
     """Review form by form, writing each as it is done; the summary keeps counts and the most
     serious forms only, so memory does not grow with the number of forms."""
     from ._batch_io import StreamProgress
+    from ._io import output_stream
     from ._review_render import render_summary, stream_header
     from ._safe_text import for_format
     from .batch import _review_rendered, iter_sources
-    from .cli import _output
     from .review import FORM_SUFFIXES, ReviewSummary
 
     fmt = args.format
@@ -268,7 +268,7 @@ def _run_stream(args: argparse.Namespace, options: dict[str, Any], jobs: Any) ->
         iter_sources(args.forms, suffixes=FORM_SUFFIXES), fmt, jobs=jobs, **options
     )
     try:
-        with _output(args.output) as out:
+        with output_stream(args.output) as out:
             out.write(stream_header(fmt))
             for entry, text in rendered:
                 if fmt == "text" and summary.forms:

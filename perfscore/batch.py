@@ -437,22 +437,21 @@ def _score_rendered(
 # ====================================================================== review
 
 
-class _ReviewJob:
-    """Reviews one source; ``output`` ``review`` returns the FormReview, ``jsonl``, ``text``
-    and ``markdown`` return ``(ReviewEntry, rendered text)``."""
+class _RenderedReview:
+    """Reviews one source and renders it as ``output`` (``jsonl``, ``text``, ``markdown``) in
+    the process that reviewed it: returns ``(ReviewEntry, text)``, so only text crosses process
+    boundaries. The review modules are imported here, not at the top: ``perfscore score``
+    imports this module and must not load the review machinery (tests/test_coldstart.py)."""
 
-    def __init__(self, options: Mapping[str, Any], output: str = "review") -> None:
+    def __init__(self, options: Mapping[str, Any], output: str) -> None:
         self.options = dict(options)
         self.output = output
 
-    def __call__(self, source: FormSource) -> Any:
+    def __call__(self, source: FormSource) -> tuple[Any, str]:
+        from ._review_render import render_form
         from .review import ReviewEntry, review_source
 
         review = review_source(source, **self.options)
-        if self.output == "review":
-            return review
-        from ._review_render import render_form
-
         return ReviewEntry.of(review), render_form(review, self.output)
 
 
@@ -472,7 +471,7 @@ def review_stream(
     Lines file has its ``line`` set. Accumulate a summary with
     :class:`perfscore.review.ReviewSummary` instead of keeping the reviews.
     """
-    from .review import FORM_SUFFIXES, check_options
+    from .review import FORM_SUFFIXES, _ReviewJob, check_options  # lazy: see _RenderedReview
 
     check_options(options)
     items = _as_sources(sources, FORM_SUFFIXES)
@@ -486,10 +485,10 @@ def _review_rendered(
     sources: Iterable[FormSource], fmt: str, *, jobs: int | Runner = 1, **options: Any
 ) -> Iterator[tuple[Any, str]]:
     """``(ReviewEntry, text)`` per form, in order, rendered as ``fmt`` where it was reviewed."""
-    from .review import check_options
+    from .review import check_options  # lazy: see _RenderedReview
 
     check_options(options)
     result: Iterator[tuple[Any, str]] = ordered_map(
-        _ReviewJob(options, fmt), sources, jobs=worker_count(jobs), chunk_size=4
+        _RenderedReview(options, fmt), sources, jobs=worker_count(jobs), chunk_size=4
     )
     return result

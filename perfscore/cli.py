@@ -21,7 +21,7 @@ from ._help import ChineseParser, epilog, translate_error
 from .errors import LoadError, PerfscoreError, flatten
 
 if TYPE_CHECKING:
-    from ._io import AtomicFile
+    from ._io import AtomicFile, Stdout
 
 __all__ = ["main"]
 
@@ -232,26 +232,12 @@ def _score_batch(args: argparse.Namespace) -> int:
     return EXIT_INVALID if summary.failed else EXIT_OK
 
 
-class _Stdout:
-    """``-o`` not given: write to standard output (same interface as AtomicFile)."""
+def _output(output: str | None) -> Stdout | AtomicFile:
+    """Where a stream goes (``-o``): see :func:`perfscore._io.output_stream`, shared with
+    ``perfscore review``. Imported here, not at the top, so that other commands start faster."""
+    from ._io import output_stream
 
-    def write(self, text: str) -> None:
-        sys.stdout.write(text)
-
-    def __enter__(self) -> _Stdout:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        sys.stdout.flush()
-
-
-def _output(output: str | None) -> _Stdout | AtomicFile:
-    """Where a stream goes: stdout, or a file replaced atomically once everything is written."""
-    if output is None or output == "-":
-        return _Stdout()
-    from ._io import AtomicFile
-
-    return AtomicFile(output)
+    return output_stream(output)
 
 
 def _silence_stdout() -> None:

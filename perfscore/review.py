@@ -704,8 +704,6 @@ def review_batch(
 
     check_options(options)  # a caller's mistake is an error now, not a finding on every form
     if not isinstance(processes, int) or processes > 1:
-        from .batch import _ReviewJob
-
         results: Iterable[FormReview] = ordered_map(
             _ReviewJob(options), sources(), jobs=processes, chunk_size=4
         )
@@ -715,6 +713,17 @@ def review_batch(
     if progress is not None:
         progress(len(files), len(files), "")
     return BatchReview(tuple(sorted(reviews, key=FormReview.seriousness)))
+
+
+class _ReviewJob:
+    """Reviews one source in whichever process it runs: picklable, it carries the options only.
+    Used by :func:`review_batch` and :func:`perfscore.batch.review_stream`."""
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self.options = dict(options)
+
+    def __call__(self, source: FormSource) -> FormReview:
+        return review_source(source, **self.options)
 
 
 def review_source(source: FormSource, **options: Any) -> FormReview:
