@@ -55,7 +55,7 @@ def main() -> None:
     try:
         from distributed import Client, LocalCluster
 
-        from perfscore.dask import DaskRunner
+        from perfscore.batch.dask_map import DaskRunner
     except ImportError:
         print("distributed 未安装：pip install -e '.[dask]'", file=sys.stderr)
         raise SystemExit(2) from None

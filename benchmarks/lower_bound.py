@@ -24,12 +24,13 @@ import floor
 import synthetic
 
 import perfscore
-from perfscore import _build
-from perfscore._evaluate import _explain
-from perfscore._numbers import quantize
-from perfscore._rules import KINDS, ScoreInput
+from perfscore.build import template as _build
+from perfscore.engine.evaluate import _explain
 from perfscore.model import Leaf
 from perfscore.result import LeafResult
+from perfscore.rules.base import ScoreInput
+from perfscore.rules.registry import KINDS
+from perfscore.text.numbers import quantize
 
 
 def objects_only(template: perfscore.Template, forms: list[dict[str, Any]]) -> None:

@@ -23,10 +23,10 @@ import floor
 import synthetic
 
 import perfscore
-from perfscore._build import build_form
-from perfscore._evaluate import _Evaluator, compute_values
-from perfscore._normalize import document_from_data, document_from_json
-from perfscore._numbers import local_context
+from perfscore.build.bind import build_form
+from perfscore.engine.evaluate import _Evaluator, compute_values
+from perfscore.read.normalize import document_from_data, document_from_json
+from perfscore.text.numbers import local_context
 
 
 def main() -> None:

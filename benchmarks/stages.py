@@ -19,10 +19,10 @@ from pathlib import Path
 import yaml
 
 import perfscore
-from perfscore import _schema
-from perfscore._build import build_form
-from perfscore._library import TemplateLibrary
-from perfscore._yaml import load_yaml
+from perfscore.build.bind import build_form
+from perfscore.build.library import TemplateLibrary
+from perfscore.read import schema as _schema
+from perfscore.read.yaml import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"
@@ -53,7 +53,7 @@ def main() -> None:
     number = 50
     baseline = best(lambda: yaml.load(text, Loader=yaml.SafeLoader), args.repeat, number)
     stages = {
-        "strict load (perfscore._yaml)": lambda: load_yaml(text, file=str(SEED)),
+        "strict load (perfscore.read.yaml)": lambda: load_yaml(text, file=str(SEED)),
         "schema validation": lambda: _schema.validate(doc, "form"),
         "bind form to cached template": lambda: build_form(doc, library.resolve),
         "evaluate": lambda: perfscore.evaluate(form),

@@ -24,49 +24,52 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from ._args import module as _module
+from .build.args import module as _module
 from .errors import PerfscoreError, ValidationErrors
 
 if TYPE_CHECKING:
-    from ._check import ExampleOutcome, check_template
-    from ._evaluate import evaluate
-    from ._formula import FormulaLimits, formula_limits
-    from ._library import TemplateLibrary
-    from ._yaml import Document, Limits
-    from .model import Form, Template
-    from .result import Evaluation, Finding, GroupResult, LeafResult
-    from .targets import Actual, Quantity, Target, parse_actual, parse_quantity, parse_target
+    from .build.library import TemplateLibrary
+    from .build.model import Form, Template
+    from .core.result import Evaluation, Finding, GroupResult, LeafResult
+    from .engine.evaluate import evaluate
+    from .read.yaml_document import Document, Limits
+    from .rules.formula import FormulaLimits, formula_limits
+    from .testing.examples import ExampleOutcome, check_template
+    from .text.actual import parse_actual
+    from .text.quantity import Actual, Quantity
+    from .text.quantity_grammar import parse_quantity
+    from .text.target import Target, parse_target
 
 __version__ = "0.1.0"
 
 #: Public names imported on first use (PEP 562), so ``import perfscore`` (and the CLI, which
 #: imports it for ``__version__``) loads only what a command needs: name -> defining module.
 _LAZY: dict[str, str] = {
-    "Actual": ".targets",
-    "Document": "._yaml",
-    "Evaluation": ".result",
-    "ExampleOutcome": "._check",
-    "Finding": ".result",
-    "Form": ".model",
-    "FormulaLimits": "._formula",
-    "GroupResult": ".result",
-    "LeafResult": ".result",
-    "Limits": "._yaml",
-    "Quantity": ".targets",
-    "Target": ".targets",
-    "Template": ".model",
-    "TemplateLibrary": "._library",
-    "check_template": "._check",
-    "evaluate": "._evaluate",
-    "formula_limits": "._formula",
-    "parse_actual": ".targets",
-    "parse_quantity": ".targets",
-    "parse_target": ".targets",
+    "Actual": ".text.quantity",
+    "Document": ".read.yaml_document",
+    "Evaluation": ".core.result",
+    "ExampleOutcome": ".testing.examples",
+    "Finding": ".core.result",
+    "Form": ".build.model",
+    "FormulaLimits": ".rules.formula",
+    "GroupResult": ".core.result",
+    "LeafResult": ".core.result",
+    "Limits": ".read.yaml_document",
+    "Quantity": ".text.quantity",
+    "Target": ".text.target",
+    "Template": ".build.model",
+    "TemplateLibrary": ".build.library",
+    "check_template": ".testing.examples",
+    "evaluate": ".engine.evaluate",
+    "formula_limits": ".rules.formula",
+    "parse_actual": ".text.actual",
+    "parse_quantity": ".text.quantity_grammar",
+    "parse_target": ".text.target",
     # Not public (not in __all__), but importable from here before the imports became lazy.
-    "build_form": "._build",
-    "default_library": "._library",
-    "document_from_data": "._normalize",
-    "load_yaml": "._yaml",
+    "build_form": ".build.bind",
+    "default_library": ".build.library",
+    "document_from_data": ".read.normalize",
+    "load_yaml": ".read.yaml",
 }
 
 __all__ = [
@@ -106,12 +109,12 @@ Source = str | os.PathLike[str] | Mapping[str, Any]
 
 
 def _document(source: Source | Document, *, file: str | None, limits: Limits | None) -> Document:
-    yaml = _module("._yaml")
+    yaml = _module(".read.yaml")
     if isinstance(source, yaml.Document):
         given: Document = source
         return given
     if isinstance(source, Mapping):
-        document: Document = _module("._normalize").document_from_data(
+        document: Document = _module(".read.normalize").document_from_data(
             source, file=file or "<data>", limits=limits
         )
         return document
@@ -132,14 +135,14 @@ def _document(source: Source | Document, *, file: str | None, limits: Limits | N
     )
 
 
-# Not called ``_library``: importing the submodule perfscore._library sets that attribute.
+# Not called ``_library``: importing the submodule perfscore.build.library sets that attribute.
 def _search_library(search_path: Iterable[str | os.PathLike[str]] | None) -> TemplateLibrary:
-    library: TemplateLibrary = _module("._args").search_library(search_path)
+    library: TemplateLibrary = _module(".build.args").search_library(search_path)
     return library
 
 
 def _template_arg(template: Template | None) -> Template | None:
-    checked: Template | None = _module("._args").template_arg(template)
+    checked: Template | None = _module(".build.args").template_arg(template)
     return checked
 
 
@@ -161,7 +164,7 @@ def loads_template(
     search_path: Iterable[str | os.PathLike[str]] | None = None,
 ) -> Template:
     """Build a template from YAML text."""
-    from ._yaml import load_yaml
+    from .read.yaml import load_yaml
 
     return _search_library(search_path).build(load_yaml(text, file=file))
 
@@ -182,7 +185,7 @@ def load_form(
     lib = _search_library(search_path)
     template = _template_arg(template)
     document = _document(source, file=file, limits=limits)
-    form: Form = _module("._build").build_form(document, lib.resolve, template=template)
+    form: Form = _module(".build.bind").build_form(document, lib.resolve, template=template)
     return form
 
 
@@ -194,8 +197,8 @@ def loads_form(
     search_path: Iterable[str | os.PathLike[str]] | None = None,
 ) -> Form:
     """Load a form from YAML text."""
-    from ._build import build_form
-    from ._yaml import load_yaml
+    from .build.bind import build_form
+    from .read.yaml import load_yaml
 
     lib = _search_library(search_path)
     template = _template_arg(template)
@@ -204,7 +207,7 @@ def loads_form(
 
 def score(source: Source, **kwargs: Any) -> Evaluation:
     """``evaluate(load_form(source, **kwargs))``."""
-    from ._evaluate import evaluate
+    from .engine.evaluate import evaluate
 
     return evaluate(load_form(source, **kwargs))
 
@@ -218,8 +221,8 @@ def validate(
 
     A form is also evaluated, so values that cannot be scored are reported too.
     """
-    from ._build import build_form
-    from ._evaluate import evaluate
+    from .build.bind import build_form
+    from .engine.evaluate import evaluate
 
     try:
         doc = _document(source, file=None, limits=None)

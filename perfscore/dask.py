@@ -41,16 +41,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._dask_map import DaskRunner, dask_missing, open_runner
-from ._sources import FormSource
+from .batch.dask_map import DaskRunner, dask_missing, open_runner
 from .errors import InputTypeError, PerfscoreError, internal_error
+from .read.sources import FormSource
 
 if TYPE_CHECKING:
     import os
 
-    from .batch import Outcome
-    from .model import Template
-    from .review import FormReview, ReviewSummary
+    from .batch.streams import Outcome
+    from .build.model import Template
+    from .review.reports import FormReview
+    from .review.summary import ReviewSummary
 
 __all__ = [
     "COLUMNS",
@@ -103,7 +104,7 @@ def _score_job(
     search_path: Iterable[str | os.PathLike[str]] | None,
     output: str,
 ) -> Any:
-    from .batch import _ScoreJob, _search, _template
+    from .batch.streams import _ScoreJob, _search, _template
 
     if output not in OUTPUTS:
         raise InputTypeError(
@@ -168,7 +169,8 @@ def score_bag(
 
 
 def _review_one(item: Any, name: str, options: Mapping[str, Any]) -> FormReview:
-    from .review import FormReview, _whole_file, review_form, review_source
+    from .review.batch import _whole_file, review_form, review_source
+    from .review.reports import FormReview
 
     source = _source(item, name)
     if isinstance(source, FormSource):
@@ -198,7 +200,7 @@ def review_bag(bag: Any, *, name: str = "<bag>", **options: Any) -> Any:
     _bag_module()
     from dask import delayed
 
-    from .review import check_options
+    from .review.batch import check_options
 
     check_options(options)
     # As for score_bag: a template given in the options is one node of the graph, not a copy
@@ -207,7 +209,7 @@ def review_bag(bag: Any, *, name: str = "<bag>", **options: Any) -> Any:
 
 
 def _partial_summary(part: Iterable[Any], index: int, top: int) -> ReviewSummary:
-    from .review import ReviewSummary
+    from .review.summary import ReviewSummary
 
     summary = ReviewSummary(top=top)
     for position, review in enumerate(part):
@@ -235,7 +237,7 @@ def review_summary(reviews: Any, *, top: int = 50, split_every: int = 8) -> Any:
         for index, part in enumerate(reviews.to_delayed())
     ]
     if not level:
-        from .review import ReviewSummary
+        from .review.summary import ReviewSummary
 
         return delayed(ReviewSummary)(top=top)
     step = max(2, split_every)
@@ -266,7 +268,7 @@ class FrameScorer:
         name: str = "<frame>",
         **options: Any,
     ) -> None:
-        from .review import check_options
+        from .review.batch import check_options
 
         self.column = column
         self.job = _score_job(template, search_path, "outcome")

@@ -192,7 +192,7 @@ class TargetSyntaxError(PerfscoreError):
 
     def caret(self) -> str:
         """Two lines: the text, and ``~~~^`` under the problem (wide characters count 2)."""
-        from ._width import display_width
+        from .text.width import display_width
 
         start, end = self.span
         pad = display_width(self.text[:start])

@@ -10,9 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from perfscore._xlsx_report import FILLS
 from perfscore.cli import main
-from perfscore.review import UNSCORED, expand, review_batch
+from perfscore.review import expand, review_batch
+from perfscore.review.reports import UNSCORED
+from perfscore.review.workbook import FILLS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = str(ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml")
@@ -68,6 +69,7 @@ def test_batch_summary(folder: Path) -> None:
 
 def test_batch_survives_unexpected_errors(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from perfscore import review
+    from perfscore.review import batch as _review_batch
 
     real = review.review_form
 
@@ -76,7 +78,7 @@ def test_batch_survives_unexpected_errors(folder: Path, monkeypatch: pytest.Monk
             raise RuntimeError("boom")
         return real(path, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(review, "review_form", flaky)
+    monkeypatch.setattr(_review_batch, "review_form", flaky)
     batch = review.review_batch([folder])
     broken = next(r for r in batch.reviews if r.file.endswith("budget.yaml"))
     assert broken.codes() == ["form_unreadable"] and "boom" in broken.findings[0].message

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 import perfscore
-from perfscore import _check
-from perfscore._check import ExampleOutcome, check_template, run_examples
 from perfscore.cli import main
+from perfscore.testing import examples as _check
+from perfscore.testing.examples import ExampleOutcome, check_template, run_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATORS = ROOT / "indicators"

@@ -1,4 +1,4 @@
-"""Cold start: what a fresh process imports, and the libyaml fast path of perfscore._yaml.
+"""Cold start: what a fresh process imports, and the libyaml fast path of perfscore.read.yaml.
 
 No timing here (benchmarks/coldstart.py measures it): these tests pin down the structure the
 speed depends on. ``import perfscore`` imports its public names lazily (PEP 562), so it must not
@@ -20,9 +20,11 @@ import pytest
 import yaml
 
 import perfscore
-from perfscore import _yaml
-from perfscore._yaml import DEFAULT_LIMITS, Document
 from perfscore.errors import PerfscoreError
+from perfscore.read import yaml as _yaml
+from perfscore.read import yaml_document as _yaml_document
+from perfscore.read import yaml_fast as _yaml_fast
+from perfscore.read.yaml_document import DEFAULT_LIMITS, Document
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"
@@ -32,10 +34,10 @@ HEAVY = (
     "openpyxl",
     "hypothesis",
     "perfscore.strategies",
-    "perfscore._properties",
+    "perfscore.testing.properties",
     "perfscore.review",
-    "perfscore._tabular",
-    "perfscore._xlsx_report",
+    "perfscore.read.table",
+    "perfscore.review.workbook",
 )
 
 
@@ -61,8 +63,8 @@ def test_import_perfscore_imports_nothing_heavy() -> None:
     loaded = fresh("import json, sys, perfscore; print(json.dumps(sorted(sys.modules)))")
     assert [name for name in HEAVY if name in loaded] == []
     # The public names are imported on first use, not by the package itself.
-    assert "perfscore._check" not in loaded
-    assert "perfscore._build" not in loaded
+    assert "perfscore.testing.examples" not in loaded
+    assert "perfscore.build.bind" not in loaded
     assert "jsonschema" not in loaded
 
 
@@ -76,7 +78,7 @@ print(json.dumps([code, sorted(sys.modules)]))
 """
     code, loaded = fresh(code)
     assert code == 0
-    assert [name for name in [*HEAVY, "perfscore._check"] if name in loaded] == []
+    assert [name for name in [*HEAVY, "perfscore.testing.examples"] if name in loaded] == []
 
 
 def test_every_public_name_imports_in_a_fresh_process() -> None:
@@ -102,7 +104,14 @@ print(json.dumps([names, missing_dir, bad]))
 
 
 def test_lazy_names_are_the_defining_modules_objects() -> None:
-    from perfscore import _check, _evaluate, _library, model, result, targets
+    from perfscore import model, result, targets
+    from perfscore.build import library as _library
+    from perfscore.engine import evaluate as _evaluate
+    from perfscore.testing import examples as _check
+
+    pass
+    pass
+    pass
 
     assert perfscore.Template is model.Template
     assert perfscore.Evaluation is result.Evaluation
@@ -120,8 +129,8 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 
 
 def test_api_still_works_when_submodule_library_is_imported() -> None:
-    # The package's helper must not be shadowed by the submodule perfscore._library.
-    import perfscore._library
+    # The package's helper must not be shadowed by the submodule perfscore.build.library.
+    import perfscore.build.library
 
     form = perfscore.load_form(FORM)
     assert perfscore.score(FORM).total == perfscore.evaluate(form).total
@@ -147,9 +156,9 @@ def _typed(value: Any) -> Any:
 
 def _same_as_pure(text: str) -> bool:
     """False when the fast path gives a Document the pure-Python path does not."""
-    if _yaml._NON_PRINTABLE.search(text):
+    if _yaml_document._NON_PRINTABLE.search(text):
         return True  # refused before either parser runs
-    fast = _yaml._parse_fast(text, "x", DEFAULT_LIMITS)
+    fast = _yaml_fast._parse_fast(text, "x", DEFAULT_LIMITS)
     if fast is None:
         return True
     pure = _pure(text)
@@ -163,7 +172,7 @@ def _same_as_pure(text: str) -> bool:
 
 
 needs_libyaml = pytest.mark.skipif(
-    _yaml._parse_fast("a: b", "x", DEFAULT_LIMITS) is None, reason="PyYAML without libyaml"
+    _yaml_fast._parse_fast("a: b", "x", DEFAULT_LIMITS) is None, reason="PyYAML without libyaml"
 )
 CORPUS = sorted(p for d in ("indicators", "examples") for p in (ROOT / d).rglob("*.y*ml"))
 
@@ -172,7 +181,7 @@ CORPUS = sorted(p for d in ("indicators", "examples") for p in (ROOT / d).rglob(
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_shipped_files_take_the_fast_path_and_read_the_same(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert _yaml._parse_fast(text, "x", DEFAULT_LIMITS) is not None
+    assert _yaml_fast._parse_fast(text, "x", DEFAULT_LIMITS) is not None
     assert _same_as_pure(text)
     assert _same_as_pure(text.replace("\n", "\r\n"))
 

@@ -152,7 +152,7 @@ def test_sources_keep_their_file_and_line(client: Any, tmp_path: Path) -> None:
 
 
 def _seed_data() -> dict[str, Any]:
-    from perfscore._yaml import load_yaml
+    from perfscore.read.yaml import load_yaml
 
     data: dict[str, Any] = load_yaml(SEED).data
     return data

@@ -1,4 +1,4 @@
-"""The shape cache (perfscore._fastparse) answers exactly as the full grammar, or not at all."""
+"""The shape cache (perfscore.text.fastparse) answers exactly as the full grammar, or not at all."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from perfscore import _fastparse, strategies
+from perfscore import strategies
 from perfscore.errors import PerfscoreError
 from perfscore.targets import Actual, Target, parse_actual, parse_target
+from perfscore.text import fastparse as _fastparse
 
 # Characters around a number that matter to the grammar: comparators, units, multipliers,
 # suffixes, full-width digits and separators, signs, exponent letters, spaces.

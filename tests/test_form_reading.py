@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfscore._tabular import _combine_target, read_table
+from perfscore.read.table import read_table
+from perfscore.read.table_head import _combine_target
 from perfscore.targets import parse_target, parse_target_parts
 from tests.helpers import score_leaf
 from tests.test_tabular import simple_table, write_csv

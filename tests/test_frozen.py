@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore._frozen import FrozenList, FrozenMap, freeze, thaw
 from perfscore.batch import FailedOutcome, Outcome, ScoredOutcome, score_stream
+from perfscore.text.frozen import FrozenList, FrozenMap, freeze, thaw
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore import cli
-from perfscore._help import EXAMPLES, translate_error
-from perfscore._width import display_width, wrap
+from perfscore.cli.help import EXAMPLES, translate_error
 from perfscore.render import render, render_explain
+from perfscore.text.width import display_width, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"

@@ -12,8 +12,14 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore._html import SEVERITY_COLOURS, clean, esc, render_review_html, render_score_html
 from perfscore.cli import main
+from perfscore.report.html import (
+    SEVERITY_COLOURS,
+    clean,
+    esc,
+    render_review_html,
+    render_score_html,
+)
 from perfscore.review import review_batch
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import pytest
 
 import perfscore
 from perfscore import cli
-from perfscore._cli_init import reorder
-from perfscore._resources import schema_path
+from perfscore.cli.init import reorder
+from perfscore.read.resources import schema_path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(

@@ -7,7 +7,7 @@ import pickle
 from pathlib import Path
 
 import perfscore
-from perfscore._lazy import Text
+from perfscore.text.lazy import Text
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "yueyanglou-2023" / "basic-data.yaml"
 FORMS = sorted((Path(__file__).resolve().parent.parent / "examples").rglob("*.yaml"))

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from perfscore._library import default_library
-from perfscore._monitor import monitor_form
-from perfscore._monitor_rules import MonitorConfig, band_light, expected_share, project_light
+from perfscore.build.library import default_library
 from perfscore.cli import main
 from perfscore.errors import BuildError, InputTypeError
+from perfscore.review.monitor import monitor_form
+from perfscore.review.monitor_rules import MonitorConfig, band_light, expected_share, project_light
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "mof-project" / "rural-road-maintenance-2024-july.yaml"
@@ -327,8 +327,8 @@ def test_expected_annual_value_against_the_target() -> None:
 
 
 def test_a_defect_on_one_form_does_not_stop_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    import perfscore._monitor as mod
-    from perfscore._sources import FormSource
+    import perfscore.review.monitor as mod
+    from perfscore.read.sources import FormSource
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError("boom")

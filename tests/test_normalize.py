@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfscore._normalize import MAX_DEPTH, document_from_data, normalize
-from perfscore._yaml import Document, load_yaml
 from perfscore.errors import InputTypeError
+from perfscore.read.normalize import MAX_DEPTH, document_from_data, normalize
+from perfscore.read.yaml import load_yaml
+from perfscore.read.yaml_document import Document
 
 
 def refused(obj: Any, **kwargs: Any) -> InputTypeError:
@@ -304,7 +305,7 @@ def test_the_quick_copy_is_the_normalizer_or_steps_aside() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from perfscore._normalize import _quick_copy, _Unusual
+    from perfscore.read.normalize import _quick_copy, _Unusual
 
     scalars = st.one_of(
         st.text(max_size=5),

@@ -1,4 +1,4 @@
-"""Plain numbers (perfscore._numbers): reading, refusing, and 四舍五入."""
+"""Plain numbers (perfscore.text.numbers): reading, refusing, and 四舍五入."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfscore._numbers import (
+from perfscore.errors import InputTypeError, PerfscoreError, TargetSyntaxError
+from perfscore.text.numbers import (
     DECIMAL_CONTEXT,
     MAX_SIGNIFICANT_DIGITS,
     local_context,
@@ -17,7 +18,6 @@ from perfscore._numbers import (
     quantize,
     to_decimal,
 )
-from perfscore.errors import InputTypeError, PerfscoreError, TargetSyntaxError
 
 FULL = str.maketrans("0123456789.,-+", "０１２３４５６７８９．，－＋")
 

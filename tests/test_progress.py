@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from perfscore._batch_io import Progress, terminal_columns
-from perfscore._width import cut_left, display_width
+from perfscore.batch.progress import Progress, terminal_columns
+from perfscore.text.width import cut_left, display_width
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,12 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfscore
-from perfscore._dates import met, read_deadline, read_point
-from perfscore._qualitative import NEGATORS, Match, Unmatched, candidates, match_answer
-from perfscore._resources import indicators_dir
-from perfscore._rules import KINDS, ScoreInput, TiersParams
 from perfscore.errors import PerfscoreError
+from perfscore.read.resources import indicators_dir
+from perfscore.rules.base import ScoreInput
+from perfscore.rules.qualitative import NEGATORS, Match, Unmatched, candidates, match_answer
+from perfscore.rules.registry import KINDS
+from perfscore.rules.tiers import TiersParams
 from perfscore.targets import parse_target
+from perfscore.text.dates import met, read_deadline, read_point
 from tests.helpers import score_leaf, template
 
 SHIPPED = (

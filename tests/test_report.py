@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore._report import Block, Report, build_report, render_markdown
 from perfscore.cli import main
 from perfscore.errors import PerfscoreError
+from perfscore.report.report import Block, Report, build_report, render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"
@@ -259,7 +259,7 @@ def test_the_docx_reopens_with_government_document_styles(tmp_path: Path) -> Non
 
 
 def test_hostile_names_in_the_report_page_and_document(tmp_path: Path) -> None:
-    from perfscore._html import esc, render_report_html
+    from perfscore.report.html import esc, render_report_html
 
     from .test_html import HOSTILE_NAME, HOSTILE_NOTE, HOSTILE_UNIT, assert_inert, hostile_form
 
@@ -268,7 +268,7 @@ def test_hostile_names_in_the_report_page_and_document(tmp_path: Path) -> None:
     assert_inert(page)
     assert esc(HOSTILE_UNIT) in page and esc(HOSTILE_NAME) in page and esc(HOSTILE_NOTE) in page
     docx = pytest.importorskip("docx", reason="python-docx（perfscore[docx]）未安装")
-    from perfscore._report_docx import report_docx_bytes
+    from perfscore.report.docx import report_docx_bytes
 
     bell = Report(
         ("甲\x07乙",), (Block("paragraph", "控制\x00字符\x1b"), *report.blocks), unit="单位\x07"

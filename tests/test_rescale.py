@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import perfscore
-from perfscore._resources import indicators_dir
+from perfscore.read.resources import indicators_dir
 from tests.helpers import evaluate, form, template
 
 D = Decimal

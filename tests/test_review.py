@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import perfscore
-from perfscore._build import build_form
-from perfscore._findings import CATALOGUE
-from perfscore._library import default_library
-from perfscore._normalize import document_from_data
-from perfscore._tabular import read_table
+from perfscore.build.bind import build_form
+from perfscore.build.library import default_library
+from perfscore.core.findings import CATALOGUE
 from perfscore.errors import BuildError, ValidationErrors
+from perfscore.read.normalize import document_from_data
+from perfscore.read.table import read_table
 from perfscore.review import FormReview, review_form
 from tests.helpers import form as helper_form
 from tests.helpers import template as helper_template
@@ -426,7 +426,7 @@ def test_form_object_and_mapping_sources() -> None:
     review = review_form(form)
     assert review.source == "form"
     assert codes(review)["reported_differs"] == 1
-    data = copy.deepcopy(perfscore._yaml.load_yaml(SEED).data)
+    data = copy.deepcopy(perfscore.read.yaml.load_yaml(SEED).data)
     assert codes(review_form(data))["budget_identity"] == 1
 
 

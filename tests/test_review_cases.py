@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from perfscore._findings import CATALOGUE
-from perfscore._library import default_library
+from perfscore.build.library import default_library
 from perfscore.cli import main
+from perfscore.core.findings import CATALOGUE
 from perfscore.review import ReviewConfig, review_form
 
 CASES_DIR = Path(__file__).parent / "data" / "review-cases"
@@ -258,7 +258,7 @@ def _forms() -> list[Path]:
 
 
 def test_every_emitted_code_is_catalogued() -> None:
-    from perfscore._numbers import local_context
+    from perfscore.text.numbers import local_context
 
     emitted: set[str] = set()
     for path in _forms():

@@ -1,4 +1,4 @@
-"""Boundaries of the review checks added for issue 13 (perfscore._review_form_checks)."""
+"""Boundaries of the review checks added for issue 13 (perfscore.review.form_checks)."""
 
 from __future__ import annotations
 

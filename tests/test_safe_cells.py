@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfscore import cli
-from perfscore._safe_cells import (
+from perfscore.read.yaml import load_yaml
+from perfscore.render.safe_cells import (
     FORMULA_LEADS,
     append_row,
     csv_text,
@@ -30,7 +31,6 @@ from perfscore._safe_cells import (
     set_cell,
     terminal_text,
 )
-from perfscore._yaml import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"

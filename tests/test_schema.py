@@ -1,4 +1,4 @@
-"""The JSON Schemas and the located, Chinese errors perfscore._schema makes of them."""
+"""The JSON Schemas and the located, Chinese errors perfscore.read.schema makes of them."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from perfscore._resources import SCHEMA_NAMES, indicators_dir, load_schema, schemas_dir
-from perfscore._schema import check_schemas, schema_ids, validate
-from perfscore._yaml import Document, load_yaml
 from perfscore.errors import SchemaError
+from perfscore.read.resources import SCHEMA_NAMES, indicators_dir, load_schema, schemas_dir
+from perfscore.read.schema import check_schemas, schema_ids, validate
+from perfscore.read.yaml import load_yaml
+from perfscore.read.yaml_document import Document
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -160,7 +161,7 @@ def test_schemas_are_valid_draft_2020_12() -> None:
 
 
 def test_check_schemas_reports_a_dangling_ref(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfscore import _schema
+    from perfscore.read import schema as _schema
 
     broken = load_schema("form")
     broken["properties"]["unit"]["$ref"] = "#/$defs/nowhere"
@@ -195,7 +196,7 @@ def test_resource_dirs_found_from_checkout() -> None:
 def test_installed_data_dir_wins_over_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from perfscore import _resources
+    from perfscore.read import resources as _resources
 
     package = tmp_path / "site-packages" / "perfscore"
     (package / "_data" / "schemas").mkdir(parents=True)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from perfscore import cli
-from perfscore._yaml import load_yaml
+from perfscore.read.yaml import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"

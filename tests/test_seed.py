@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 import perfscore
-from perfscore._resources import load_schema
+from perfscore.read.resources import load_schema
 from perfscore.result import Evaluation
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -57,7 +57,7 @@ def test_map_in_pandas_gives_the_one_process_rows(spark: Any) -> None:
     import pandas as pd
 
     import perfscore.dask as psd
-    from perfscore._yaml import load_yaml
+    from perfscore.read.yaml import load_yaml
 
     seed = json.dumps(load_yaml(SEED).data, ensure_ascii=False)
     forms = [seed, "{broken", seed.replace("岳阳楼区岳阳楼街道办事处", "某街道")]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from perfscore._target_review import review_targets
 from perfscore.cli import main
+from perfscore.review.target_review import review_targets
 
 VARIANT = """\
 kind: template
@@ -146,7 +146,7 @@ monitoring:
 
 
 def test_a_budget_schedule_replaces_month_over_twelve(tmp_path: Path) -> None:
-    from perfscore._monitor import monitor_form
+    from perfscore.review.monitor import monitor_form
 
     path = tmp_path / "plan.yaml"
     path.write_text(BUDGET_PLAN, encoding="utf-8")

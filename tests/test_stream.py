@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 
 import perfscore
-from perfscore._batch_pool import ordered_map
-from perfscore._yaml import load_yaml
 from perfscore.batch import (
     FormSource,
     Outcome,
@@ -33,7 +31,9 @@ from perfscore.batch import (
     score_stream,
 )
 from perfscore.cli import main
+from perfscore.engine.pool import ordered_map
 from perfscore.errors import LoadError, PerfscoreError
+from perfscore.read.yaml import load_yaml
 from perfscore.review import ReviewSummary, review_batch
 from tests.helpers import template as helper_template
 
@@ -516,9 +516,9 @@ def test_cli_output_is_atomic(
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
     # interrupted halfway: the previous file stays, no temporary file is left
-    from perfscore import batch
+    from perfscore.batch import streams
 
-    real = batch._ScoreJob.outcome
+    real = streams._ScoreJob.outcome
     calls = 0
 
     def interrupted(self: Any, source: FormSource) -> Outcome:
@@ -529,7 +529,7 @@ def test_cli_output_is_atomic(
         return real(self, source)
 
     with monkeypatch.context() as m:
-        m.setattr(batch._ScoreJob, "outcome", interrupted)
+        m.setattr(streams._ScoreJob, "outcome", interrupted)
         assert run(capsys, "score", str(batch_file), "-o", str(out))[0] == 130
     assert out.read_text(encoding="utf-8") == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["forms.jsonl", "results.jsonl"]
@@ -558,7 +558,7 @@ def test_cold_start_imports_only_what_score_needs() -> None:
         "openpyxl",
         "hypothesis",
         "perfscore.review",
-        "perfscore._tabular",
+        "perfscore.read.table",
         "perfscore.strategies",
         "perfscore.batch",
         "concurrent.futures.process",
@@ -580,20 +580,20 @@ def test_building_the_parser_imports_no_command() -> None:
     # Full module names, so that a move of these modules (restructure.py) rewrites them too.
     for heavy in (
         "perfscore.review",
-        "perfscore._tabular",
+        "perfscore.read.table",
         "perfscore.strategies",
         "perfscore.batch",
         "perfscore.render",
-        "perfscore._findings",
-        "perfscore._build",
+        "perfscore.core.findings",
+        "perfscore.build.bind",
     ):
         assert heavy not in loaded, heavy
     assert "openpyxl" not in loaded
 
 
 def test_review_cli_severities_match_the_catalogue() -> None:
-    from perfscore._findings import SEVERITIES
-    from perfscore._review_cli import SEVERITIES as CLI_SEVERITIES
+    from perfscore.cli.review import SEVERITIES as CLI_SEVERITIES
+    from perfscore.core.findings import SEVERITIES
 
     assert CLI_SEVERITIES == SEVERITIES
 
@@ -658,7 +658,7 @@ def test_review_stream_text_and_top_k(tmp_path: Path, capsys: pytest.CaptureFixt
     assert [(e.file, e.line) for e in summary.most_serious()] == [(r.file, r.line) for r in most]
     data = summary.summary()
     assert data["forms"] == 5 and not data["order_complete"] and len(data["order"]) == 2
-    from perfscore._review_render import render_summary
+    from perfscore.review.render import render_summary
 
     assert "只列出最严重的 2 份，共 5 份" in render_summary(summary, "text")
     code, md, _ = run(capsys, "review", str(path), "--format", "markdown")
@@ -691,7 +691,7 @@ def test_review_form_names_a_mapping() -> None:
 
 def test_a_json_line_is_measured_in_bytes_not_characters() -> None:
     """900 Chinese characters are 2,700 bytes: over a 1,000-byte limit, wherever it is read."""
-    from perfscore._normalize import document_from_json
+    from perfscore.read.normalize import document_from_json
 
     text = json.dumps({"kind": "form", "unit": "单" * 900}, ensure_ascii=False)
     assert len(text) < 1_000 < len(text.encode("utf-8"))
@@ -708,7 +708,7 @@ def test_a_json_line_is_measured_in_bytes_not_characters() -> None:
 def test_a_defect_on_one_form_is_that_forms_error_and_the_batch_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from perfscore import _evaluate
+    from perfscore.engine import evaluate as _evaluate
 
     real = _evaluate.evaluate
 

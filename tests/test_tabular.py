@@ -1,4 +1,4 @@
-"""Reading published self-evaluation tables (perfscore._tabular): CSV and XLSX in, form data out.
+"""Reading published self-evaluation tables (perfscore.read.table): CSV and XLSX in, form data out.
 
 The fixtures are built here, from the seed form's 附件2 (the YAML equivalent is
 examples/yueyanglou-2023/unit-self-evaluation.yaml), as CSV in three encodings and as XLSX
@@ -23,9 +23,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfscore._tabular import ROW_KINDS, TableRead, read_table
-from perfscore._yaml import JsonPath, load_yaml
 from perfscore.errors import LoadError, PerfscoreError
+from perfscore.read.table import read_table
+from perfscore.read.table_cells import ROW_KINDS, TableRead
+from perfscore.read.yaml import load_yaml
+from perfscore.read.yaml_document import JsonPath
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"

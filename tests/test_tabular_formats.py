@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from perfscore import cli
-from perfscore._tabular import MAX_ROWS, read_table
 from perfscore.errors import LoadError
+from perfscore.read.table import read_table
+from perfscore.read.table_cells import MAX_ROWS
 from perfscore.review import FORM_SUFFIXES, review_batch, review_form
 
 ROOT = Path(__file__).resolve().parent.parent

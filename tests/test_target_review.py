@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from perfscore._target_review import review_targets
-from perfscore._target_review_rules import TARGET_CATALOGUE
 from perfscore.cli import main
 from perfscore.errors import BuildError
+from perfscore.review.target_review import review_targets
+from perfscore.review.target_review_rules import TARGET_CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Targets, actuals, quantities, intervals and units (perfscore.targets, perfscore._units)."""
+"""Targets, actuals, quantities, intervals and units (perfscore.targets, perfscore.text.units)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from perfscore._units import compatible, convert, lookup_unit
 from perfscore.errors import InputTypeError, PerfscoreError, TargetSyntaxError, UnitError
 from perfscore.targets import (
     Actual,
@@ -27,6 +26,7 @@ from perfscore.targets import (
     parse_target_parts,
     same_family,
 )
+from perfscore.text.units import compatible, convert, lookup_unit
 
 D = Decimal
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 import perfscore
-from perfscore._check import check_template
-from perfscore._evaluate import compute_values
-from perfscore._library import default_library
-from perfscore._yaml import load_yaml
+from perfscore.build.library import default_library
 from perfscore.cli import main
+from perfscore.engine.evaluate import compute_values
 from perfscore.model import Template, TemplateNode
+from perfscore.read.yaml import load_yaml
+from perfscore.testing.examples import check_template
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATORS = ROOT / "indicators"
@@ -482,7 +482,7 @@ def test_errors_of_a_referenced_template_say_which_form_line_used_it(tmp_path: P
 def test_an_edited_template_is_rebuilt_and_cached_once(tmp_path: Path) -> None:
     import os
 
-    from perfscore._library import TemplateLibrary
+    from perfscore.build.library import TemplateLibrary
 
     path = tmp_path / "t.yaml"
     text = "kind: template\nid: t\nname: 甲\ntotal: 10\nindicators:\n  - {name: A, weight: 10, rule: r}\nrules:\n  r: {kind: manual}\n"
@@ -498,7 +498,7 @@ def test_an_edited_template_is_rebuilt_and_cached_once(tmp_path: Path) -> None:
 def test_a_child_template_is_rebuilt_when_its_base_changes(tmp_path: Path) -> None:
     import os
 
-    from perfscore._library import TemplateLibrary
+    from perfscore.build.library import TemplateLibrary
 
     base = tmp_path / "base.yaml"
     child = tmp_path / "child.yaml"

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from perfscore._width import display_width
-from perfscore._xlsx_report import (
+from perfscore.review import review_batch
+from perfscore.review.workbook import (
     FILLS,
     FINDINGS_SHEET,
     LEGEND,
@@ -28,7 +28,7 @@ from perfscore._xlsx_report import (
     SUMMARY_SHEET,
     workbook_bytes,
 )
-from perfscore.review import review_batch
+from perfscore.text.width import display_width
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = [

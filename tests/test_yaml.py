@@ -1,4 +1,4 @@
-"""Strict YAML loading (perfscore._yaml): every trap of PyYAML's YAML 1.1 is closed."""
+"""Strict YAML loading (perfscore.read.yaml): every trap of PyYAML's YAML 1.1 is closed."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfscore import _yaml
-from perfscore._yaml import DEFAULT_LIMITS, Document, Limits, load_yaml
 from perfscore.errors import InputTypeError, LoadError, PerfscoreError
+from perfscore.read import yaml_build as _yaml_build
+from perfscore.read import yaml_document as _yaml_document
+from perfscore.read.yaml import load_yaml
+from perfscore.read.yaml_document import DEFAULT_LIMITS, Document, Limits
 
 
 def load_error(source: Any, **kwargs: Any) -> LoadError:
@@ -285,7 +287,7 @@ def test_unsafe_tag_is_not_executed(tmp_path: Path) -> None:
 def test_only_loader_is_a_safe_loader_subclass() -> None:
     import yaml
 
-    assert issubclass(_yaml._StrictLoader, yaml.SafeLoader)
+    assert issubclass(_yaml_build._StrictLoader, yaml.SafeLoader)
 
 
 # --------------------------------------------------------------------------- syntax
@@ -470,7 +472,9 @@ def test_recursion_error_never_escapes() -> None:
     with pytest.raises(InputTypeError):
         Limits(max_depth=10**9)
     depth = 20_000
-    err = load_error("[" * depth + "]" * depth, limits=Limits(max_depth=_yaml.MAX_DEPTH_CAP))
+    err = load_error(
+        "[" * depth + "]" * depth, limits=Limits(max_depth=_yaml_document.MAX_DEPTH_CAP)
+    )
     assert "嵌套太深" in err.message
 
 
@@ -478,7 +482,7 @@ def test_memory_error_never_escapes(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_args: Any, **_kwargs: Any) -> Any:
         raise MemoryError
 
-    monkeypatch.setattr(_yaml._Builder, "build", boom)
+    monkeypatch.setattr(_yaml_build._Builder, "build", boom)
     err = load_error("a: 1\n")
     assert "内存不足" in err.message
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import perfscore
-from perfscore._monitor import monitor_form
-from perfscore._target_review import review_targets
 from perfscore.cli import main
 from perfscore.review import review_form
+from perfscore.review.monitor import monitor_form
+from perfscore.review.target_review import review_targets
 
 ROOT = Path(__file__).resolve().parent.parent
 

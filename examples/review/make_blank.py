@@ -8,7 +8,7 @@ The header rows, the budget block and the fixed first/second-level rows of
 部门（单位）整体支出绩效自评表 (template hunan/unit-self-evaluation) are filled in; the unit fills
 in the third-level rows (三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施) and
 may add or delete rows under each 二级指标. ``perfscore`` reads the filled-in file back with
-``perfscore._tabular.read_table``. The CSV is UTF-8 with a BOM, which Excel and WPS open
+``perfscore.read.table.read_table``. The CSV is UTF-8 with a BOM, which Excel and WPS open
 correctly.
 """
 

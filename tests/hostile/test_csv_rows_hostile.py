@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfscore._tabular import read_table
+from perfscore.read.table import read_table
 from perfscore.review import review_form
 
 pytestmark = pytest.mark.timeout(60)

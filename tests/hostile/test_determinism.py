@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 import perfscore
-from perfscore._yaml import load_yaml
+from perfscore.read.yaml import load_yaml
 from perfscore.render import FORMATS, render
 
 from ._support import SIMPLE_TEMPLATE, form_text

@@ -22,9 +22,10 @@ import pytest
 
 import perfscore
 from perfscore import cli
-from perfscore._io import atomic_write
-from perfscore._library import TemplateLibrary
+from perfscore.build.library import TemplateLibrary
+from perfscore.cli import score
 from perfscore.errors import LoadError, PerfscoreError, TemplateNotFoundError
+from perfscore.render.io import atomic_write
 
 from ._support import SIMPLE_TEMPLATE, expect, form_text, line_of
 
@@ -166,14 +167,14 @@ def test_file_vanishing_between_listing_and_reading(
     for name in ("a.yaml", "b.yaml", "c.yaml"):
         path = batch / name
         path.write_text(FORM.replace("template.yaml", "../template.yaml"), encoding="utf-8")
-    listed = cli._expand
+    listed = score._expand
 
     def expand_then_vanish(paths: list[str]) -> list[str]:
         files = listed(paths)
         (batch / "b.yaml").unlink()
         return files
 
-    monkeypatch.setattr(cli, "_expand", expand_then_vanish)
+    monkeypatch.setattr(score, "_expand", expand_then_vanish)
     code, out, err = run(capsys, "validate", str(batch), "--format", "json")
     assert code == 1
     report = {Path(entry["file"]).name: entry["errors"] for entry in json.loads(out)}

@@ -17,8 +17,8 @@ import pytest
 
 import perfscore
 from perfscore import cli
-from perfscore._yaml import MAX_DEPTH_CAP, Limits
 from perfscore.errors import BuildError, FormulaError, InputTypeError, PerfscoreError
+from perfscore.read.yaml_document import MAX_DEPTH_CAP, Limits
 from perfscore.review import review_form
 
 from ._support import all_errors, expect
@@ -215,8 +215,8 @@ def test_max_depth_is_capped_below_the_recursion_limit() -> None:
 
 
 def test_review_workbook_is_linear_in_rows(tmp_path: Path) -> None:
-    from perfscore._xlsx_report import workbook_bytes
     from perfscore.review import review_batch
+    from perfscore.review.workbook import workbook_bytes
 
     template = TEMPLATE.format(
         missing="zero", formula="实际在职人数 / 编制数", extra_inputs="", extra_computed=""

@@ -16,9 +16,9 @@ import pytest
 
 import perfscore
 from perfscore import cli
-from perfscore._fsguard import MAX_FOLDER_DEPTH, WalkProblem, walk
 from perfscore.batch import iter_sources
 from perfscore.errors import LoadError
+from perfscore.read.fsguard import MAX_FOLDER_DEPTH, WalkProblem, walk
 from perfscore.review import review_batch
 
 from ._support import SIMPLE_TEMPLATE, expect, form_text
@@ -76,7 +76,7 @@ def test_fifo_without_writer_does_not_hang(
 
 
 def test_fifo_table_does_not_hang(tmp_path: Path) -> None:
-    from perfscore._tabular import read_table
+    from perfscore.read.table import read_table
 
     fifo = tmp_path / "form.csv"
     os.mkfifo(fifo)
@@ -120,7 +120,7 @@ def test_huge_sparse_file_is_refused_from_its_size(
     code, records = _records(capsys, "score", str(folder))
     assert code == 1
     assert any("文件太大" in json.dumps(r, ensure_ascii=False) for r in records)
-    from perfscore._tabular import read_table
+    from perfscore.read.table import read_table
 
     with pytest.raises(LoadError) as info:
         read_table(folder / "big.csv")
@@ -191,7 +191,7 @@ def _check_deep(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["validate", str(root)])
     assert code == 1
     assert "目录层级太深" in capsys.readouterr().err
-    from perfscore._library import TemplateLibrary
+    from perfscore.build.library import TemplateLibrary
 
     assert TemplateLibrary([root]).shipped_ids()  # the shipped ones; the deep folder is no error
 
@@ -240,7 +240,7 @@ def test_unreadable_sub_folder_is_a_record(
 
 def test_peek_reads_only_the_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder's YAML files are peeked at for ``kind: template`` by their head only."""
-    from perfscore import _fsguard
+    from perfscore.read import fsguard as _fsguard
 
     folder = _folder(tmp_path)
     with (folder / "big.yaml").open("wb") as handle:
@@ -254,7 +254,7 @@ def test_peek_reads_only_the_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         return real(path, size)
 
     monkeypatch.setattr(_fsguard, "head", spy)
-    monkeypatch.setattr("perfscore._sources.head", spy)
+    monkeypatch.setattr("perfscore.read.sources.head", spy)
     sources = list(iter_sources([folder]))
     assert {Path(s.file).name for s in sources} == {"big.yaml", "form.yaml"}
     assert sizes and max(sizes) <= 64_000

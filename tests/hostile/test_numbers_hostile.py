@@ -1,6 +1,6 @@
 """Hostile numbers: NaN, infinities, huge exponents and digit runs, signs, separators, shares.
 
-Numbers are read by one grammar (perfscore._numbers) everywhere: weights, targets, actuals,
+Numbers are read by one grammar (perfscore.text.numbers) everywhere: weights, targets, actuals,
 budget figures, inputs, rule parameters, formula literals. Each refusal is located at the
 line of the value and names the indicator.
 """

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from perfscore import cli
-from perfscore._batch_pool import max_workers, worker_count
-from perfscore._io import AtomicFile, atomic_write
+from perfscore.engine.pool import max_workers, worker_count
 from perfscore.errors import InputTypeError, PerfscoreError
+from perfscore.render.io import AtomicFile, atomic_write
 
 from ._support import SIMPLE_TEMPLATE, form_text
 
@@ -177,7 +177,7 @@ def test_workers_die_with_their_parent(tmp_path: Path, signum: int) -> None:
 def test_killed_worker_is_reported_as_error_records(tmp_path: Path) -> None:
     """A worker killed (as by the OOM killer) costs the forms it held, each a located error
     record; the batch goes on and every input line has its output line."""
-    from perfscore._batch_pool import ordered_map
+    from perfscore.engine.pool import ordered_map
 
     big_jsonl(tmp_path, forms=40)
     results = list(ordered_map(_killer, list(_sources(tmp_path)), jobs=2, chunk_size=4))
@@ -195,7 +195,7 @@ def _sources(directory: Path) -> list[object]:
 
 def _killer(source: object) -> str:
     """A job that kills its own worker on line 7 (SIGKILL, as the OOM killer does)."""
-    from perfscore._sources import FormSource
+    from perfscore.read.sources import FormSource
 
     assert isinstance(source, FormSource)
     if source.problem is not None:
@@ -377,7 +377,7 @@ def test_owner_and_mode_are_kept(tmp_path: Path) -> None:
 def test_never_more_workers_than_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
-    from perfscore import _batch_pool
+    from perfscore.engine import pool as _batch_pool
 
     sizes: list[int] = []
 

@@ -1,4 +1,4 @@
-"""Hostile tables (CSV/XLSX read by perfscore._tabular): each is a LoadError naming the file,
+"""Hostile tables (CSV/XLSX read by perfscore.read.table): each is a LoadError naming the file,
 or, for a readable table with a bad value, an error located at its spreadsheet row.
 """
 
@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore._tabular import MAX_COLUMNS, MAX_ROWS, read_table
 from perfscore.errors import LoadError, PerfscoreError, SchemaError
+from perfscore.read.table import read_table
+from perfscore.read.table_cells import MAX_COLUMNS, MAX_ROWS
 
 from ._support import expect
 

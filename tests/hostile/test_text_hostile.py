@@ -13,9 +13,9 @@ import pytest
 
 import perfscore
 from perfscore import cli
-from perfscore._safe_text import cell_safe, json_safe, visible
-from perfscore._tabular import read_table
 from perfscore.errors import LoadError
+from perfscore.read.table import read_table
+from perfscore.render.safe_text import cell_safe, json_safe, visible
 from perfscore.review import review_batch
 
 from ._support import FORM_HEAD, SIMPLE_TEMPLATE, expect, form_text, leaf_line
@@ -111,7 +111,7 @@ def test_control_characters_are_visible_escapes_in_text(
     assert cli.main(["score", str(path), "--format", fmt]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x01" not in out
-    # visible as an escape; Markdown also escapes the bracket (perfscore._safe_cells)
+    # visible as an escape; Markdown also escapes the bracket (perfscore.render.safe_cells)
     assert ("\\x1b[31m" if fmt == "text" else "\\x1b\\[31m") in out
     cli.main(["review", str(path), "--format", fmt])
     out = capsys.readouterr().out
@@ -189,7 +189,7 @@ def test_file_name_in_gbk_bytes_is_reviewed_and_shown_safely(
 def test_workbook_sheet_names_are_unique_and_links_work(tmp_path: Path) -> None:
     import openpyxl
 
-    from perfscore._xlsx_report import workbook_bytes
+    from perfscore.review.workbook import workbook_bytes
 
     folder = tmp_path / "d"
     for name in ("Form.yaml", "form.yaml", "O'Brien.yaml", "History.yaml", "'quoted'.yaml"):

@@ -15,13 +15,7 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore.errors import (
-    BuildError,
-    EvaluationError,
-    SchemaError,
-    TargetSyntaxError,
-    UnitError,
-)
+from perfscore.errors import BuildError, EvaluationError, SchemaError, TargetSyntaxError, UnitError
 
 from ._support import Case, check_case, ids
 

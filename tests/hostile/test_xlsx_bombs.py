@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from perfscore._tabular import read_table
 from perfscore.errors import LoadError
+from perfscore.read.table import read_table
 
 from ._support import expect
 
@@ -110,7 +110,7 @@ def workbook(
 _CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
-from perfscore._tabular import read_table
+from perfscore.read.table import read_table
 from perfscore.errors import LoadError
 try:
     read = read_table(sys.argv[1])

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import perfscore
-from perfscore._yaml import Limits
 from perfscore.errors import LoadError, SchemaError
+from perfscore.read.yaml_document import Limits
 
 from ._support import SIMPLE_TEMPLATE, Case, check_case, form_text, ids, leaf_line, with_template
 

@@ -180,8 +180,8 @@ def test_properties_checked_together_each_report_their_own_failure(
     """One shared hypothesis run checks every form property; when one fails, the others are
     checked again without it, so a second failing property is still found and a holding one
     still passes."""
-    from perfscore import _properties
-    from perfscore._properties import Failure, _Checker
+    from perfscore.testing import properties as _properties
+    from perfscore.testing.properties import Failure, _Checker
 
     seen: dict[str, int] = {"total": 0}
 

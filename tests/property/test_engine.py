@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore import strategies as ps
-from perfscore._numbers import quantize
-from perfscore._properties import _canonical, _shuffle
+from perfscore.testing.property_search import _canonical, _shuffle
+from perfscore.text.numbers import quantize
 
 from .support import scaled, score, score_one, template_and_form
 

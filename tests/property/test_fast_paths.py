@@ -18,13 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import perfscore
-from perfscore import _build, _schema
 from perfscore import strategies as ps
-from perfscore._normalize import document_from_data
-from perfscore._quickcheck import plainly_valid_form
-from perfscore._yaml import load_yaml
+from perfscore.build import bind as _build
+from perfscore.core.result import _dumps
 from perfscore.errors import PerfscoreError
-from perfscore.result import _dumps
+from perfscore.read import schema as _schema
+from perfscore.read.normalize import document_from_data
+from perfscore.read.quickcheck import plainly_valid_form
+from perfscore.read.yaml import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "indicators").rglob("*.yaml"))

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 import perfscore
 from perfscore import strategies as ps
-from perfscore._yaml import load_yaml
 from perfscore.errors import PerfscoreError
+from perfscore.read.yaml import load_yaml
 from perfscore.targets import (
     parse_actual,
     parse_interval,

@@ -4,7 +4,7 @@
   spent on a reverse one, less budget executed), for every month and target;
 * the project light is the worst of its lights (``project: worst``), and with
   ``budget_decides_red`` it is red exactly when the budget light is red;
-* the same holds end to end through :func:`perfscore._monitor.monitor_form`.
+* the same holds end to end through :func:`perfscore.review.monitor.monitor_form`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfscore._library import default_library
-from perfscore._monitor import monitor_form
-from perfscore._monitor_rules import MonitorConfig, band_light, project_light
+from perfscore.build.library import default_library
+from perfscore.review.monitor import monitor_form
+from perfscore.review.monitor_rules import MonitorConfig, band_light, project_light
 
 _LIB = default_library()
 WORST = MonitorConfig.build(_LIB.load(_LIB.find("mof/project-self-evaluation")))
@@ -161,7 +161,7 @@ LEAF = st.dictionaries(
 def test_monitor_and_target_review_raise_nothing_for_bad_forms(
     leaves: list[dict[str, Any]], budget: dict[str, Any], month: int
 ) -> None:
-    from perfscore._target_review import review_targets
+    from perfscore.review.target_review import review_targets
 
     data = {
         "kind": "form",

@@ -63,8 +63,8 @@ def test_raw_total_does_not_depend_on_the_order_of_indicators() -> None:
     # so the JSON) changed when the indicators were listed in another order.
     import decimal
 
-    from perfscore._evaluate import _exact_sum
-    from perfscore._numbers import DECIMAL_CONTEXT
+    from perfscore.engine.leaf_result import _exact_sum
+    from perfscore.text.numbers import DECIMAL_CONTEXT
 
     weights = ["5.88", "7.77", "3.3", "3.3", "3.3"]
     leaves = [

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import perfscore
-from perfscore._report import build_report
-from perfscore._yaml import load_yaml
+from perfscore.read.yaml import load_yaml
+from perfscore.report.report import build_report
 
 SEED = (
     Path(__file__).resolve().parents[2]

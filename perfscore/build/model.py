@@ -1,0 +1,271 @@
+"""The built indicator system: a template, and a form bound to its template.
+
+Everything here is produced by :func:`perfscore.load_template` / :func:`perfscore.load_form`
+after validation; all numbers are ``Decimal``, all targets parsed, all formulas compiled.
+Instances are frozen (no attribute can be reassigned), picklable and safe to share between
+threads. The mappings they hold (``inputs``, ``budget``, ``review``, ``data`` …) are not copied
+on the way out: read them, do not change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..core.result import Finding
+from ..rules.formula import Formula
+from ..text.frozen import freeze, freeze_map
+from ..text.quantity import Actual, Quantity
+from ..text.target import Target
+from ..text.units import Unit
+from .plan import FormPlan, TemplatePlan, compile_form, compile_template
+
+if TYPE_CHECKING:
+    from ..core.result import Evaluation
+
+__all__ = [
+    "Computed",
+    "Form",
+    "Grade",
+    "Group",
+    "InputSpec",
+    "Leaf",
+    "Node",
+    "OverAchievement",
+    "Position",
+    "Rounding",
+    "Rule",
+    "Template",
+    "TemplateNode",
+]
+
+
+@attrs.frozen
+class Position:
+    """Where something was written: file and 1-based line/column (any may be unknown)."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.line, self.column) if p is not None]
+        return ":".join(str(p) for p in parts)
+
+
+@attrs.frozen
+class Grade:
+    """A grade band: totals at or above ``min`` (and below the next band) get ``name``."""
+
+    name: str
+    min: Decimal
+
+
+@attrs.frozen
+class Rounding:
+    """``places`` for every item score (四舍五入); how the total is formed."""
+
+    places: int = 2
+    total: str = "sum_of_rounded"  # or "round_of_sum"
+
+
+@attrs.frozen
+class OverAchievement:
+    """Flag when actual ÷ target reaches ``flag_at``; optionally deduct per step beyond it."""
+
+    flag_at: Decimal | None = Decimal("1.2")
+    deduct_step: Decimal | None = None
+    deduct_points: Decimal | None = None
+
+
+@attrs.frozen
+class Rule:
+    """A scoring rule: its kind, its parsed parameters and the name it has in the template."""
+
+    kind: str
+    params: Any
+    name: str | None = None
+    position: Position = Position()
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
+@attrs.frozen
+class InputSpec:
+    """A declared input (a 基础数据表 field): its unit and title."""
+
+    name: str
+    unit: Unit | None = None
+    title: str | None = None
+
+
+@attrs.frozen
+class Computed:
+    """A named formula over inputs and other computed values."""
+
+    name: str
+    formula: Formula
+    unit: Unit | None = None
+    position: Position = Position()
+
+
+@attrs.frozen
+class TemplateNode:
+    """A node of the template's tree: a group (children or ``open``) or a fixed leaf."""
+
+    name: str
+    path: tuple[str, ...]
+    weight: Decimal | None = None
+    children: tuple[TemplateNode, ...] = ()
+    open: bool = False
+    aliases: tuple[str, ...] = ()
+    rule: Rule | None = None
+    target: Target | None = None
+    actual_from: str | None = None
+    description: str | None = None
+    position: Position = Position()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children and not self.open
+
+
+@attrs.frozen(eq=False)
+class Template:
+    """A built template (the finance bureau's part). Build once, bind many forms."""
+
+    id: str
+    name: str
+    version: str | None
+    total: Decimal
+    rounding: Rounding
+    grades: tuple[Grade, ...]
+    over_achievement: OverAchievement
+    missing: str
+    rescale_not_applicable: bool
+    # Mappings are read-only (FrozenMap, nested data too): a shared built template cannot be
+    # changed through what it hands out.
+    inputs: Mapping[str, InputSpec] = attrs.field(converter=freeze_map)
+    computed: Mapping[str, Computed] = attrs.field(converter=freeze_map)
+    rules: Mapping[str, Rule] = attrs.field(converter=freeze_map)
+    defaults: Mapping[str, str] = attrs.field(converter=freeze_map)
+    nodes: tuple[TemplateNode, ...] = attrs.field()
+    review: Mapping[str, Any] = attrs.field(factory=dict, converter=freeze_map)
+    examples: tuple[Mapping[str, Any], ...] = attrs.field(default=(), converter=freeze)
+    description: str | None = None
+    file: str | None = None
+    digest: str = ""
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False, converter=freeze_map)
+    _plan: TemplatePlan | None = attrs.field(default=None, init=False, repr=False)
+
+    @property
+    def plan(self) -> TemplatePlan:
+        """What this template fixes, compiled once for the engine (``perfscore.build.plan``)."""
+        plan = self._plan
+        if plan is None:
+            plan = compile_template(self)
+            object.__setattr__(self, "_plan", plan)
+        return plan
+
+    def grade_for(self, total: Decimal) -> str:
+        """The grade name for ``total`` (grades are ordered highest first)."""
+        for grade in self.grades:
+            if total >= grade.min:
+                return grade.name
+        return self.grades[-1].name
+
+    def walk(self) -> Iterator[TemplateNode]:
+        """Every template node, depth first, in display order."""
+        stack = list(reversed(self.nodes))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+
+@attrs.frozen
+class Leaf:
+    """A third-level indicator as scored: template and form merged."""
+
+    name: str
+    path: tuple[str, ...]
+    weight: Decimal
+    rule: Rule
+    target: Target | None = None
+    target_text: str | None = None
+    actual: Actual | None = None
+    actual_text: str | None = None
+    actual_items: tuple[str, ...] | None = None
+    actual_from: str | None = None
+    reported: Decimal | None = None
+    given_score: Decimal | None = None
+    tier: str | None = None
+    note: str | None = None
+    applicable: bool = True
+    position: Position = Position()
+    #: Lenient reading only (review): why this entry could not be read. The evaluator scores
+    #: such a leaf 0 with status 缺失; the finding that says why was made when building.
+    unreadable: str | None = None
+    #: The entry's mid-year monitoring fields (``progress``, ``expected``, ``causes``,
+    #: ``likelihood``, ``measures``, ``schedule``) as written; scoring never reads them.
+    stage: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+@attrs.frozen
+class Group:
+    """An inner node (一级/二级 indicator): its weight is the sum of its children's."""
+
+    name: str
+    path: tuple[str, ...]
+    weight: Decimal
+    children: tuple[Node, ...]
+    reported: Decimal | None = None
+    position: Position = Position()
+
+
+Node = Leaf | Group
+
+
+@attrs.frozen(eq=False)
+class Form:
+    """A form bound to its template, ready to evaluate (see :func:`perfscore.evaluate`)."""
+
+    template: Template
+    nodes: tuple[Node, ...]
+    unit: str | None = None
+    year: str | None = None
+    budget: Mapping[str, Quantity] = attrs.field(factory=dict, converter=freeze_map)
+    budget_unit: Unit | None = None
+    inputs: Mapping[str, Quantity] = attrs.field(factory=dict, converter=freeze_map)
+    reported_total: Decimal | None = None
+    file: str | None = None
+    digest: str = ""
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    #: Lenient reading only (review): the problems found while building, as findings.
+    findings: tuple[Finding, ...] = ()
+    #: The form compiled for the engine when bound: leaves in tree order, groups as ranges.
+    plan: FormPlan = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "plan", compile_form(self, self.template.plan))
+
+    def leaves(self) -> Iterator[Leaf]:
+        """Every leaf, depth first, in display order."""
+        stack: list[Node] = list(reversed(self.nodes))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Leaf):
+                yield node
+            else:
+                stack.extend(reversed(node.children))
+
+    def evaluate(self) -> Evaluation:
+        """Shorthand for :func:`perfscore.evaluate`."""
+        from ..engine.evaluate import evaluate
+
+        return evaluate(self)

@@ -1,0 +1,4 @@
+"""Evaluation: scoring a built form, and the process pool that runs it over many.
+
+Imports: text, core, read, rules, build.
+"""

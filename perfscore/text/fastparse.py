@@ -1,0 +1,124 @@
+"""Reading a target or actual by its shape, for texts that differ only in their number.
+
+Thousands of forms write ``≥919次``, ``≥1256人次``, ``≤25.6万元``: the same few shapes with
+different numbers. The grammar of :mod:`perfscore.targets` reads the text around a number the
+same way whatever the number is (the number is one token; its digits never change how the
+comparator or the unit read). So the first text of a shape is read by the full grammar with
+the number replaced by ``1``, and what it found (comparator, unit, flags; for an actual, the
+unit taken from the target) is kept for the shape; a later text of that shape only needs its
+number. Texts whose surroundings hold anything that could join the number (digits of any
+script, ``.`` ``,`` ``+`` ``-`` ``e``) are left to the full grammar, as is every shape the
+grammar reads as a word or refuses. ``tests/test_fastparse.py`` checks the answers are the
+full grammar's, field for field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Final
+
+from ..errors import PerfscoreError
+from .actual import parse_actual
+from .numbers import fold
+from .quantity import COMPARATORS, Actual, Quantity
+from .target import Target, parse_target
+from .units import Unit
+
+__all__ = ["actual", "target"]
+
+# One number (ASCII digits, an optional fraction), the text around it free of ASCII digits.
+_SHAPE: Final = re.compile(r"([^0-9]*?)([0-9]{1,15}(?:\.[0-9]{1,15})?)([^0-9]*)")
+# Characters that, folded, could be read as part of a number or a second one.
+_JOINS: Final = re.compile(r"[\d.,+\-eE]")
+_MAX_LENGTH: Final = 150  # well inside the grammar's own limit on a quantitative text
+# Special actual texts (无, 不适用 …) hold no digit, so a text with a number is never one
+# (tests/test_fastparse.py checks it).
+_CACHE_SIZE: Final = 4096
+
+#: shape → (op, unit, flags), or None for a shape the full grammar must read
+_TARGETS: dict[tuple[str, str], tuple[str, Unit | None, tuple[str, ...]] | None] = {}
+#: (shape, unit of the target's reference) → (unit, comparator, flags), or None
+_ACTUALS: dict[
+    tuple[str, str, str | None], tuple[Unit | None, str | None, tuple[str, ...]] | None
+] = {}
+
+
+def _split(text: str) -> tuple[str, str, str] | None:
+    if len(text) > _MAX_LENGTH:
+        return None
+    m = _SHAPE.fullmatch(text)
+    if m is None:
+        return None
+    before, number, after = m.groups()
+    if _JOINS.search(fold(before + after)) is not None:
+        return None
+    return before, number, after
+
+
+def _shape(cache: dict[Any, Any], key: Any, sample: Callable[[], Any]) -> Any:
+    """The shape for ``key``: from ``cache``, else learnt from ``sample()`` (None when the
+    sample does not read as wanted). Full, the cache keeps the shapes it saw first."""
+    if key in cache:
+        return cache[key]
+    try:
+        shape = sample()
+    except PerfscoreError:
+        shape = None
+    if len(cache) < _CACHE_SIZE:
+        cache[key] = shape
+    return shape
+
+
+def _target_shape(text: str) -> tuple[str, Unit | None, tuple[str, ...]] | None:
+    sample = parse_target(text)
+    value = sample.value
+    if sample.op in COMPARATORS and value is not None:
+        return sample.op, value.unit, sample.flags
+    return None
+
+
+def _actual_shape(
+    text: str, of: Target | None
+) -> tuple[Unit | None, str | None, tuple[str, ...]] | None:
+    sample = parse_actual(text, of)
+    q = sample.quantity
+    if sample.kind == "quantity" and q is not None:
+        return q.unit, sample.comparator, sample.flags
+    return None
+
+
+def target(text: str) -> Target | None:
+    """``parse_target(text)`` when ``text`` has a known comparison shape, else ``None``."""
+    parts = _split(text)
+    if parts is None:
+        return None
+    before, number, after = parts
+    found = _shape(_TARGETS, (before, after), lambda: _target_shape(f"{before}1{after}"))
+    if found is None:
+        return None
+    op, unit, flags = found
+    return Target(op, value=Quantity(Decimal(number), unit), flags=flags, source=text)
+
+
+def actual(text: str, of: Target | None) -> Actual | None:
+    """``parse_actual(text, of)`` when ``text`` has a known quantity shape, else ``None``."""
+    parts = _split(text)
+    if parts is None:
+        return None
+    before, number, after = parts
+    reference = of.quantity if of is not None else None
+    unit_of = reference.unit if reference is not None else None
+    key = (before, after, None if unit_of is None else unit_of.symbol)
+    found = _shape(_ACTUALS, key, lambda: _actual_shape(f"{before}1{after}", of))
+    if found is None:
+        return None
+    unit, comparator, flags = found
+    return Actual(
+        text,
+        "quantity",
+        quantity=Quantity(Decimal(number), unit),
+        comparator=comparator,
+        flags=flags,
+    )
