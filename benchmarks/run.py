@@ -281,6 +281,17 @@ def properties(args: argparse.Namespace) -> None:
     print(f"  合计：{wall:.1f} s（子进程 CPU {cpu:.1f} s），退出码 {done.returncode}")
 
 
+def dask_batch(args: argparse.Namespace) -> None:
+    """--jobs 1, --jobs 2 and a Dask LocalCluster of 1 and 2 workers (benchmarks/dask_batch.py)."""
+    import subprocess
+
+    forms = "100000" if not args.quick else "2000"
+    subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("dask_batch.py")), "--forms", forms],
+        check=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=2000, help="每轮的表单数（默认 2000）")
@@ -292,7 +303,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="少量表单和轮数，用于试跑")
     parser.add_argument(
         "--only",
-        choices=("engines", "cold", "build", "memory", "properties"),
+        choices=("engines", "cold", "build", "memory", "properties", "dask"),
         action="append",
         default=None,
     )
@@ -313,6 +324,8 @@ def main() -> None:
         memory(args)
     if "properties" in parts:
         properties(args)
+    if "dask" in parts:  # only when asked: it needs the dask extra and scores 100,000 forms
+        dask_batch(args)
 
 
 if __name__ == "__main__":
