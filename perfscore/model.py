@@ -3,8 +3,9 @@
 Everything here is produced by :func:`perfscore.load_template` / :func:`perfscore.load_form`
 after validation; all numbers are ``Decimal``, all targets parsed, all formulas compiled.
 Instances are frozen (no attribute can be reassigned), picklable and safe to share between
-threads. The mappings they hold (``inputs``, ``budget``, ``review``, ``data`` …) are not copied
-on the way out: read them, do not change them.
+threads. The mappings they hold (``inputs``, ``budget``, ``review``, ``data`` …) are read-only
+(:class:`perfscore.text.frozen.FrozenMap`, equal to a dict of the same items; lists become
+tuples): a built template hands out nothing that can be changed.
 
 This public module re-exports names defined in the stage subpackages (see CONTRIBUTING.md).
 """
