@@ -81,7 +81,14 @@ def test_sdist_carries_what_the_tests_read() -> None:
     used = set()
     for test in (ROOT / "tests").rglob("*.py"):
         text = test.read_text(encoding="utf-8")
-        for folder in ("examples", "indicators", "schemas", "benchmarks", "docs", "CONTRIBUTING.md"):
+        for folder in (
+            "examples",
+            "indicators",
+            "schemas",
+            "benchmarks",
+            "docs",
+            "CONTRIBUTING.md",
+        ):
             if f'"{folder}"' in text or f"{folder}/" in text or f"import {folder}" in text:
                 used.add(folder)
     assert used <= included, used - included
