@@ -42,7 +42,7 @@ FORMS = [
 ENGINE = [
     "engine/evaluate",
     "engine/storage",
-    "build/plan",
+    "engine/plan",
     "core/result",
     "text/lazy",
     *sorted(f"rules/{p.stem}" for p in (ROOT / "perfscore" / "rules").glob("*.py")),

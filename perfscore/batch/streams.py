@@ -302,7 +302,7 @@ class _ScoreJob:
     def form_from_file(self, path: str) -> Any:
         # As load_form(path) reads it (a .json file too), with this process's template cache.
         from ..build.bind import build_form
-        from ..engine.load_any import TABULAR_SUFFIXES, Loaded, load_into
+        from ..build.load_any import TABULAR_SUFFIXES, Loaded, load_into
         from ..read.yaml import load_yaml
         from ..read.yaml_document import DEFAULT_LIMITS
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..core.result import Finding
+from ..engine.plan import FormPlan, TemplatePlan, compile_form, compile_template
 from ..rules.formula import Formula
 from ..text.frozen import freeze, freeze_map
 from ..text.quantity import Actual, Quantity
 from ..text.target import Target
 from ..text.units import Unit
-from .plan import FormPlan, TemplatePlan, compile_form, compile_template
 
 if TYPE_CHECKING:
     from ..core.result import Evaluation
@@ -166,7 +166,7 @@ class Template:
 
     @property
     def plan(self) -> TemplatePlan:
-        """What this template fixes, compiled once for the engine (``perfscore.build.plan``)."""
+        """What this template fixes, compiled once for the engine (``perfscore.engine.plan``)."""
         plan = self._plan
         if plan is None:
             plan = compile_template(self)

@@ -35,7 +35,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 LoadError("目录中没有 .yaml/.yml 文件，没有可校验的内容", file=path, value=path)
             ]
         elif Path(path).suffix.lower() in _ONE_LOADER:
-            from ..engine.load_any import problems_of
+            from ..build.load_any import problems_of
 
             problems = problems_of(path, search_path=_search(args))
         else:
@@ -81,7 +81,7 @@ def _expand(paths: Sequence[str]) -> list[tuple[str, LoadError | None]]:
 
 def _evaluate(args: argparse.Namespace, form: str | None = None) -> Any:
     from .. import evaluate
-    from ..engine.load_any import load_form_any
+    from ..build.load_any import load_form_any
 
     return evaluate(load_form_any(form or args.form, search_path=_search(args)))
 

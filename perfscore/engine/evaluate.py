@@ -1,6 +1,6 @@
 """Evaluation: a bound form's plan in, an explained :class:`~perfscore.result.Evaluation` out.
 
-Engine stage: this module runs a :class:`~perfscore.build.plan.FormPlan` (the model compiles a form
+Engine stage: this module runs a :class:`~perfscore.engine.plan.FormPlan` (the model compiles a form
 into one, ``Form.plan``) and never imports ``perfscore.model``. Each leaf's step writes one
 compact row of numbers (``perfscore.engine.storage``); the result objects, explanations and canonical
 texts are made from the rows when read.
@@ -17,7 +17,6 @@ from typing import Any
 
 import attrs
 
-from ..build.plan import FormPlan, LeafData, RuleStep, TemplatePlan
 from ..core.result import Evaluation, Finding
 from ..errors import EvaluationError, InputTypeError, PerfscoreError, ValidationErrors
 from ..rules.base import Outcome, ScoreInput
@@ -26,6 +25,7 @@ from ..text.lazy import Text
 from ..text.numbers import DECIMAL_CONTEXT, local_context, quantize
 from ..text.quantity import Quantity
 from .leaf_result import ZERO, _above_one, _actual_text, _exact_sum, _give_back, _in_unit_of
+from .plan import FormPlan, LeafData, RuleStep, TemplatePlan
 from .storage import FROM_FORM, Row, Storage
 
 __all__ = ["compute_values", "evaluate", "run"]

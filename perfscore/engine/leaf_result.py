@@ -8,8 +8,8 @@ import decimal
 from collections.abc import Iterable
 from decimal import Decimal
 
-from ..build.plan import LeafData
 from ..text.quantity import Quantity
+from .plan import LeafData
 from .storage import Row
 
 __all__ = []

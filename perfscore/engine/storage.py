@@ -21,8 +21,8 @@ from ..text.lazy import Text
 from ..text.numbers import local_context
 
 if TYPE_CHECKING:
-    from ..build.plan import FormPlan, GroupSpan, LeafData
     from ..core.result import Evaluation
+    from .plan import FormPlan, GroupSpan, LeafData
 
 __all__ = ["FROM_FORM", "Row", "Storage", "evaluation_line", "explain"]
 

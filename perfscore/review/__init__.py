@@ -28,7 +28,7 @@ This public module re-exports names defined in the stage subpackages (see CONTRI
 
 from __future__ import annotations
 
-from ..engine.load_any import DEFAULT_TABULAR_TEMPLATE
+from ..build.load_any import DEFAULT_TABULAR_TEMPLATE
 from .batch import (
     FORM_SUFFIXES,
     check_options,

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from ..build.library import TemplateLibrary
+from ..build.load_any import TABULAR_SUFFIXES, load_into
 from ..build.model import Form, Template
 from ..core.findings import finding_from_error
 from ..core.result import Finding
 from ..engine.evaluate import evaluate
-from ..engine.load_any import TABULAR_SUFFIXES, load_into
 from ..errors import BuildError, InputTypeError, PerfscoreError, internal_error
 from ..read.sources import FormSource, iter_sources, parse_record
 from ..text.numbers import local_context

@@ -10,10 +10,10 @@ from typing import Any, Final
 
 import attrs
 
+from ..build.load_any import Loaded
 from ..build.model import Form, Template
 from ..core.findings import ALIASES, CATALOGUE, SEVERITY_RANK
 from ..core.result import Evaluation, Finding, _dumps
-from ..engine.load_any import Loaded
 from ..errors import BuildError, PerfscoreError
 from ..text.numbers import parse_decimal
 

@@ -30,14 +30,14 @@ from typing import Any, Final
 
 import attrs
 
-from ..build.bind import build_form
-from ..build.library import TemplateLibrary
-from ..build.model import Form, Template
 from ..core.findings import severity_of
 from ..core.result import Finding
 from ..errors import InputTypeError, LoadError, PerfscoreError
 from ..read.yaml import load_yaml
 from ..read.yaml_document import Document
+from .bind import build_form
+from .library import TemplateLibrary
+from .model import Form, Template
 
 __all__ = [
     "DEFAULT_TABULAR_TEMPLATE",
@@ -210,7 +210,7 @@ def load_form_any(
 
     A template file is refused with 这是模板，请给出表单 (one error, not one per field).
     """
-    from ..build.args import search_library
+    from .args import search_library
 
     file = os.fspath(source)
     loaded = Loaded(file=file if isinstance(file, str) else os.fsdecode(file))
@@ -222,8 +222,8 @@ def load_form_any(
 def problems_of(source: str, *, search_path: Any = None) -> list[PerfscoreError]:
     """Every problem of a form read through the one loader (empty when clean); never raises
     for bad input."""
+    from ..engine.evaluate import evaluate
     from ..text.numbers import local_context
-    from .evaluate import evaluate
 
     if Path(source).suffix.lower() == ".jsonl":
         return _jsonl_problems(source, search_path)
@@ -238,11 +238,11 @@ def problems_of(source: str, *, search_path: Any = None) -> list[PerfscoreError]
 
 def _jsonl_problems(source: str, search_path: Any) -> list[PerfscoreError]:
     """Every problem of every record of a JSON Lines file, each located at its line."""
-    from ..build.args import search_library
+    from ..engine.evaluate import evaluate
     from ..read.normalize import document_from_data
     from ..read.sources import iter_sources, parse_record
     from ..text.numbers import local_context
-    from .evaluate import evaluate
+    from .args import search_library
 
     lib = search_library(search_path)
     out: list[PerfscoreError] = []
