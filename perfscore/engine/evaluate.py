@@ -24,13 +24,17 @@ from ..text.display import fmt, fmt_q
 from ..text.lazy import Text
 from ..text.numbers import DECIMAL_CONTEXT, local_context, quantize
 from ..text.quantity import Quantity
+from .kernels import Kernel, kernel_for
 from .leaf_result import ZERO, _above_one, _actual_text, _exact_sum, _give_back, _in_unit_of
-from .plan import FormPlan, LeafData, RuleStep, TemplatePlan
+from .plan import _CACHE_BOUND, FormPlan, LeafData, RuleData, RuleStep, TemplatePlan
 from .storage import FROM_FORM, Row, Storage
 
 __all__ = ["compute_values", "evaluate", "run"]
 
 _PREC = DECIMAL_CONTEXT.prec
+#: Private switch: False scores every leaf by the general path (the reference the kernels of
+#: ``engine.kernels`` are tested against).
+_KERNELS = True
 
 
 def evaluate(form: Any, *, lenient: bool = False) -> Evaluation:
@@ -119,14 +123,18 @@ class _Evaluator:
         self.values, errors = compute_values(plan)
         self.errors.extend(errors)
         leaves = plan.leaves
-        # Whether a leaf is 不适用 is decided once: the rescaling factor needs them all first.
-        na = [self._not_applicable(leaf) for leaf in leaves]
-        na_weight = sum((leaf.weight for leaf, n in zip(leaves, na, strict=True) if n), ZERO)
-        if na_weight and tp.rescale and na_weight < tp.total:
-            self.factor = tp.total / (tp.total - na_weight)
-            self.na_weight = na_weight
-            self.unscaled = self.factor == 1
-        rows = [self._leaf(leaf, n) for leaf, n in zip(leaves, na, strict=True)]
+        fast = self._fast_rows(leaves) if _KERNELS else None
+        if fast is not None:
+            rows, na_weight = fast
+        else:
+            # Whether a leaf is 不适用 is decided once: the rescaling factor needs them all first.
+            na = [self._not_applicable(leaf) for leaf in leaves]
+            na_weight = sum((leaf.weight for leaf, n in zip(leaves, na, strict=True) if n), ZERO)
+            if na_weight and tp.rescale and na_weight < tp.total:
+                self.factor = tp.total / (tp.total - na_weight)
+                self.na_weight = na_weight
+                self.unscaled = self.factor == 1
+            rows = [self._leaf(leaf, n) for leaf, n in zip(leaves, na, strict=True)]
         if self.errors and not self.lenient:
             raise ValidationErrors(self.errors, file=plan.file)
         places = tp.places
@@ -159,6 +167,39 @@ class _Evaluator:
         )
 
     # ---------------------------------------------------------------- leaves
+
+    def _fast_rows(self, leaves: tuple[LeafData, ...]) -> tuple[list[Row], Decimal] | None:
+        """The rows, each leaf by its rule's kernel where it has one that applies, else by
+        ``_leaf``; None (nothing kept) as soon as a 不适用 leaf may rescale the weights: the
+        kernels only score unscaled weights, so the general path then runs from the start."""
+        tp = self.tp
+        kernels = tp._kernels
+        errors, findings = len(self.errors), len(self.findings)
+        rows: list[Row] = []
+        na_weight = ZERO
+        for leaf in leaves:
+            rule = leaf.rule
+            entry = kernels.get(id(rule))
+            kernel = entry[1] if entry is not None and entry[0] is rule else self._kernel(rule)
+            row = kernel(self, leaf) if kernel is not None else None
+            if row is None:
+                if self._not_applicable(leaf):
+                    if tp.rescale:
+                        del self.errors[errors:], self.findings[findings:]
+                        return None
+                    na_weight += leaf.weight
+                    row = self._leaf(leaf, True)
+                else:
+                    row = self._leaf(leaf, False)
+            rows.append(row)
+        return rows, na_weight
+
+    def _kernel(self, rule: RuleData) -> Kernel | None:
+        tp = self.tp
+        kernel = kernel_for(tp, tp.rule(rule))
+        if len(tp._kernels) < _CACHE_BOUND:
+            tp._kernels[id(rule)] = (rule, kernel)  # the rule held: its id stays its own
+        return kernel
 
     def _not_applicable(self, leaf: LeafData) -> bool:
         if leaf.unreadable is not None:
@@ -227,7 +268,7 @@ class _Evaluator:
         actual = x.actual
         flags = list(outcome.flags)
         if tp.flag_at is not None and outcome.ratio is not None:
-            raw = self._over_achievement(leaf, outcome, raw, flags)
+            raw = self._over_achievement(leaf, outcome.ratio, raw, flags)
         places = tp.places
         score = _fast_quantize(raw, tp.step, places)
         if tp.bounded_rate(leaf.name):
@@ -385,11 +426,10 @@ class _Evaluator:
         return Quantity(value, unit)
 
     def _over_achievement(
-        self, leaf: LeafData, outcome: Outcome, raw: Decimal, flags: list[str]
+        self, leaf: LeafData, ratio: Decimal | None, raw: Decimal, flags: list[str]
     ) -> Decimal:
         tp = self.tp
         flag_at = tp.flag_at
-        ratio = outcome.ratio
         target = leaf.target
         if (
             flag_at is None

@@ -141,6 +141,7 @@ class TemplatePlan:
 
     __slots__ = (
         "_bounded",
+        "_kernels",
         "_rules",
         "computed",
         "computed_units",
@@ -197,6 +198,8 @@ class TemplatePlan:
         self.computed_units = {name: c.unit for name, c in template.computed.items()}
         self._rules: dict[int, RuleStep] = {}
         self._bounded: dict[str, bool] = {}
+        #: id(rule) → (rule, its kernel or None): filled by the evaluator (engine.kernels)
+        self._kernels: dict[int, tuple[Any, Any]] = {}
 
     def grade_for(self, total: Decimal) -> str:
         for low, name in self.grades:
@@ -232,6 +235,7 @@ class TemplatePlan:
             object.__setattr__(self, key, value)
         self._rules = {}
         self._bounded = {}
+        self._kernels = {}
 
 
 class GroupSpan:

@@ -1,0 +1,432 @@
+"""Per-leaf kernels: the common rules scored without the general leaf's machinery.
+
+Engine stage. Most leaves of real forms are a ``ratio`` against ``≥ ≤ =`` with the actual in
+the target's unit, a ``tiers`` answer in words, or the one ``execution_rate`` leaf. For those
+the general path (``_Evaluator._leaf``) builds a :class:`~perfscore.rules.base.ScoreInput`, an
+attrs :class:`~perfscore.rules.base.Outcome` and closures that nobody may ever read. A kernel
+does the same arithmetic in the same order, in the evaluation's decimal context, and writes the
+same row; its outcome is a small slotted object with Outcome's attributes, from which
+``storage.explain`` renders the same sentence.
+
+A kernel is chosen once per rule object (cached on the template plan) and returns ``None``
+whenever a condition of its shortcut does not hold (another unit, flags on the actual, a
+computed actual, a stated tier or score, a non-positive target, …): the evaluator then runs the
+general path, which stays the reference (``tests/property/test_kernels.py`` compares the two).
+Kernels run only when no factor rescales the weights (the evaluator checks that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Protocol
+
+from ..text.display import fmt, fmt_q
+from ..text.lazy import Text
+from ..text.numbers import DECIMAL_CONTEXT, quantize
+from ..text.quantity import Quantity
+from ..text.target import Target
+from .plan import FormPlan, LeafData, RuleStep, TemplatePlan
+from .storage import FROM_FORM, Row
+
+__all__ = ["Host", "Kernel", "kernel_for"]
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+_PREC = DECIMAL_CONTEXT.prec
+_MEMO_BOUND = 4096  # per rule: remembered tier rows; full: compute, keep none
+
+
+class Host(Protocol):
+    """What a kernel needs of the evaluator (``_Evaluator``)."""
+
+    findings: list[Any]
+    errors: list[Any]
+    plan: FormPlan
+
+    def _leaf(self, leaf: LeafData, not_applicable: bool) -> Row: ...
+    def _over_achievement(
+        self, leaf: LeafData, ratio: Decimal, raw: Decimal, flags: list[str]
+    ) -> Decimal: ...
+    def _over_hundred(self, leaf: LeafData, actual: Quantity | None, flags: list[str]) -> None: ...
+
+
+Kernel = Callable[[Host, LeafData], "Row | None"]
+
+
+def kernel_for(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
+    """The kernel of ``step``'s rule in this template, or None (general path only)."""
+    if step.name == "ratio":
+        return _ratio_kernel(tp, step)
+    if step.name == "tiers":
+        return _tiers_kernel(tp, step)
+    if step.name == "execution_rate":
+        return _execution_kernel(tp, step)
+    return None
+
+
+# ---------------------------------------------------------------- outcomes
+# Outcome-compatible: the attributes of rules.base.Outcome; the sentence is rendered when read.
+
+
+class _Met:
+    """``ratio``: the target is met (Outcome line "met")."""
+
+    __slots__ = ("_b", "_target", "ratio", "raw")
+    line = "met"
+    met = True
+    arithmetic = False
+    value = None
+    flags = ()
+    tier = None
+    status = None
+
+    def __init__(self, raw: Decimal, ratio: Decimal | None, b: Quantity, target: Target) -> None:
+        self.raw = raw
+        self.ratio = ratio
+        self._b = b
+        self._target = target
+
+    @property
+    def explanation(self) -> Text:
+        return Text(self._render)
+
+    def _render(self) -> str:
+        return f"完成值 {fmt_q(self._b)} 达到指标值 {self._target}，得满分 {fmt(self.raw)}"
+
+
+class _Ratio:
+    """``ratio``: a positive or equal target missed, scored in proportion (line "ratio")."""
+
+    __slots__ = ("_b", "_target", "_weight", "ratio", "raw", "value")
+    line = "ratio"
+    met = False
+    arithmetic = True
+    flags = ()
+    tier = None
+    status = None
+
+    def __init__(
+        self,
+        raw: Decimal,
+        ratio: Decimal,
+        value: Decimal,
+        b: Quantity,
+        target: Target,
+        weight: Decimal,
+    ) -> None:
+        self.raw = raw
+        self.ratio = ratio
+        self.value = value
+        self._b = b
+        self._target = target
+        self._weight = weight
+
+    @property
+    def explanation(self) -> Text:
+        return Text(self._render)
+
+    def _render(self) -> str:
+        b, target = self._b, self._target
+        relation = "超出" if self.ratio > 1 else "未达"
+        av = target.value.value if target.value is not None else ZERO
+        return (
+            f"完成值 {fmt_q(b)} {relation}指标值 {target}，按完成比例计分："
+            f"{fmt(b.value)} ÷ {fmt(av)} × {fmt(self._weight)}"
+        )
+
+
+class _Reverse:
+    """``ratio``: a reverse target exceeded, scored target ÷ actual (line "reverse_ratio")."""
+
+    __slots__ = ("_b", "_target", "_weight", "ratio", "raw")
+    line = "reverse_ratio"
+    met = False
+    arithmetic = True
+    value = None
+    flags = ()
+    tier = None
+    status = None
+
+    def __init__(
+        self, raw: Decimal, ratio: Decimal, b: Quantity, target: Target, weight: Decimal
+    ) -> None:
+        self.raw = raw
+        self.ratio = ratio
+        self._b = b
+        self._target = target
+        self._weight = weight
+
+    @property
+    def explanation(self) -> Text:
+        return Text(self._render)
+
+    def _render(self) -> str:
+        b, target = self._b, self._target
+        av = target.value.value if target.value is not None else ZERO
+        return (
+            f"完成值 {fmt_q(b)} 超出指标值 {target}（反向指标），按 指标值 ÷ 完成值 计分："
+            f"{fmt(av)} ÷ {fmt(b.value)} × {fmt(self._weight)}"
+        )
+
+
+# ---------------------------------------------------------------- ratio
+
+_NATURAL = {">=": "positive", ">": "positive", "<=": "reverse", "<": "reverse", "=": "equal"}
+
+
+def _ratio_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
+    params = step.params
+    if params.reverse != "target_over_actual":
+        return None  # reverse_linear: rare, the general path
+    fixed = params.direction  # "auto", or a direction that must match the target's
+    flag_at = tp.flag_at
+    places, qstep = tp.places, tp.step
+    bounded = tp.bounded_rate
+    over_at = _PREC - places - 3  # _fast_quantize's test, as an adjusted() bound
+
+    def kernel(ev: Host, leaf: LeafData) -> Row | None:
+        actual, target = leaf.actual, leaf.target
+        if (
+            actual is None
+            or target is None
+            or actual.kind != "quantity"
+            or actual.flags
+            or leaf.unreadable is not None
+            or not leaf.applicable
+            or leaf.actual_from is not None
+            or leaf.actual_items is not None
+        ):
+            return None
+        a, b = target.value, actual.quantity
+        if a is None or b is None or b.unit is not a.unit:
+            return None  # a range, another unit (converted by the general path)
+        op = target.op
+        direction = _NATURAL[op]
+        if fixed != "auto" and fixed != direction:
+            return None
+        av, bv = a.value, b.value
+        if op == ">=":
+            met = bv >= av
+        elif op == "<=":
+            met = bv <= av
+        elif op == "=":
+            met = bv == av
+        elif op == ">":
+            met = bv > av
+        else:
+            met = bv < av
+        weight = leaf.weight
+        outcome: Any
+        if met:
+            ratio = bv / av if av > 0 else None
+            raw = weight
+            outcome = _Met(weight, ratio, b, target)
+        elif av <= 0:
+            return None  # zero or negative target: its own lines
+        elif direction == "reverse":
+            ratio = bv / av
+            raw = min(ONE, av / bv) * weight
+            outcome = _Reverse(raw, ratio, b, target, weight)
+        else:
+            ratio = bv / av
+            raw = min(ONE, max(ZERO, ratio)) * weight
+            outcome = _Ratio(raw, ratio, ratio * weight, b, target, weight)
+        # the evaluator's clamp (max/min keep the first of equals: so do these tests)
+        if raw < ZERO:
+            raw = ZERO
+        if weight < raw:
+            raw = weight
+        flags: list[str] = []
+        if flag_at is not None and ratio is not None and ratio >= flag_at:
+            raw = ev._over_achievement(leaf, ratio, raw, flags)
+        if raw.adjusted() <= over_at:
+            score = raw.quantize(qstep, ROUND_HALF_UP, DECIMAL_CONTEXT)
+        else:
+            score = quantize(raw, places)
+        if bounded(leaf.name):
+            ev._over_hundred(leaf, b, flags)
+        if met:
+            status = "达成"
+        elif weight > 0 and score >= _quantized(weight, qstep, places):
+            status = "达成"
+        else:
+            status = "部分达成" if score > 0 else "未达成"
+        return (weight, outcome.line, raw, score, status,
+                tuple(dict.fromkeys(flags)) if flags else (), None, outcome, FROM_FORM,
+                b, ratio, None, score, False)  # fmt: skip
+
+    return kernel
+
+
+def _quantized(value: Decimal, step: Decimal, places: int) -> Decimal:
+    if value.adjusted() + places + 3 <= _PREC:
+        return value.quantize(step, rounding=ROUND_HALF_UP, context=DECIMAL_CONTEXT)
+    return quantize(value, places)
+
+
+# ---------------------------------------------------------------- tiers
+
+
+def _tiers_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
+    # A tiers leaf answered in words, with no stated tier or score, gives a row that depends
+    # only on (the target's words, the answer, the weight): the general path makes it once,
+    # later forms share it (rows and outcomes are never changed once made).
+    memo: dict[tuple[tuple[str, ...] | None, str, int], tuple[Decimal, Row]] = {}
+
+    def kernel(ev: Host, leaf: LeafData) -> Row | None:
+        actual, target = leaf.actual, leaf.target
+        if (
+            actual is None
+            or actual.kind != "word"
+            or actual.flags
+            or actual.quantity is not None
+            or leaf.tier is not None
+            or leaf.given_score is not None
+            or leaf.unreadable is not None
+            or not leaf.applicable
+            or leaf.actual_from is not None
+            or leaf.actual_items is not None
+        ):
+            return None
+        if target is None:
+            words = None
+        elif target.op == "qualitative":
+            words = target.words
+        else:
+            return None
+        word = actual.word if actual.word is not None else actual.text
+        if word is None:
+            return None
+        weight = leaf.weight
+        key = (words, word, id(weight))  # by identity: 5 and 5.0 are equal but write apart
+        hit = memo.get(key)
+        if hit is not None and hit[0] is weight:
+            return hit[1]
+        errors, findings = len(ev.errors), len(ev.findings)
+        row = ev._leaf(leaf, False)
+        if len(ev.errors) == errors and len(ev.findings) == findings and len(memo) < _MEMO_BOUND:
+            memo[key] = (weight, row)  # weight held: its id stays its own
+        return row
+
+    return kernel
+
+
+# ---------------------------------------------------------------- execution rate
+
+
+class _Execution:
+    """``execution_rate`` (lines "cap" and "rate")."""
+
+    __slots__ = (
+        "_budget",
+        "_cap",
+        "_executed",
+        "_p",
+        "_percent",
+        "_weight",
+        "line",
+        "met",
+        "ratio",
+        "raw",
+    )
+    arithmetic = True
+    value = None
+    flags = ()
+    tier = None
+    status = None
+
+    def __init__(
+        self,
+        raw: Decimal,
+        line: str,
+        rate: Decimal,
+        percent: Decimal,
+        cap: Decimal,
+        p: Any,
+        executed: Quantity,
+        budget: Quantity,
+        weight: Decimal,
+    ) -> None:
+        self.raw = raw
+        self.line = line
+        self.met = line == "cap"
+        self.ratio = rate
+        self._percent = percent
+        self._cap = cap
+        self._p = p
+        self._executed = executed
+        self._budget = budget
+        self._weight = weight
+
+    @property
+    def explanation(self) -> Text:
+        return Text(self._render)
+
+    def _render(self) -> str:
+        p, percent = self._p, self._percent
+        shown = (
+            f"执行率 {p.executed} ÷ {p.budget} = {fmt(self._executed.value)} ÷ "
+            f"{fmt(self._budget.value)} = {fmt(percent, 2)}%"
+        )
+        if self.met:
+            cap = self._cap
+            return f"{shown}，达到上限 {fmt(cap)}%，得 {fmt(cap)}% × {fmt(self._weight)}"
+        return f"{shown}，按执行率计分：{fmt(percent, 4)}% × {fmt(self._weight)}"
+
+
+def _execution_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
+    p = step.params
+    cap = p.cap
+    cap_percent = cap * 100  # exact; made inside the evaluation's context like the rest
+    flag_at = tp.flag_at
+    places, qstep = tp.places, tp.step
+    bounded = tp.bounded_rate
+
+    def kernel(ev: Host, leaf: LeafData) -> Row | None:
+        if (
+            leaf.actual is not None
+            or leaf.unreadable is not None
+            or not leaf.applicable
+            or leaf.actual_from is not None
+            or leaf.actual_items is not None
+        ):
+            return None
+        budgets = ev.plan.budget
+        executed = budgets.get(p.executed)
+        budget = budgets.get(p.budget)
+        if executed is None or budget is None:
+            return None  # the general path says which is missing
+        base = budget.base
+        if base <= 0:
+            return None
+        rate = executed.base / base
+        weight = leaf.weight
+        percent = rate * 100
+        met = rate >= cap
+        if met:
+            raw = min(cap * weight, weight)
+            line = "cap"
+        else:
+            raw = max(ZERO, rate) * weight
+            line = "rate"
+        outcome = _Execution(raw, line, rate, percent, cap_percent, p, executed, budget, weight)
+        if raw < ZERO:
+            raw = ZERO
+        if weight < raw:
+            raw = weight
+        flags: list[str] = []
+        if flag_at is not None and rate >= flag_at:
+            raw = ev._over_achievement(leaf, rate, raw, flags)
+        score = _quantized(raw, qstep, places)
+        if bounded(leaf.name):
+            ev._over_hundred(leaf, None, flags)
+        if met or (weight > 0 and score >= _quantized(weight, qstep, places)):
+            status = "达成"
+        else:
+            status = "部分达成" if score > 0 else "未达成"
+        return (weight, line, raw, score, status,
+                tuple(dict.fromkeys(flags)) if flags else (), None, outcome, FROM_FORM,
+                None, rate, None, score, False)  # fmt: skip
+
+    return kernel
