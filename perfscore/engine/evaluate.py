@@ -268,7 +268,7 @@ class _Evaluator:
         actual = x.actual
         flags = list(outcome.flags)
         if tp.flag_at is not None and outcome.ratio is not None:
-            raw = self._over_achievement(leaf, outcome.ratio, raw, flags)
+            raw = self._over_achievement(leaf, outcome, raw, flags)
         places = tp.places
         score = _fast_quantize(raw, tp.step, places)
         if tp.bounded_rate(leaf.name):
@@ -426,8 +426,14 @@ class _Evaluator:
         return Quantity(value, unit)
 
     def _over_achievement(
+        self, leaf: LeafData, outcome: Outcome, raw: Decimal, flags: list[str]
+    ) -> Decimal:
+        return self._over_ratio(leaf, outcome.ratio, raw, flags)
+
+    def _over_ratio(
         self, leaf: LeafData, ratio: Decimal | None, raw: Decimal, flags: list[str]
     ) -> Decimal:
+        """The over-achievement check of a rule's completion ratio (kernels call it directly)."""
         tp = self.tp
         flag_at = tp.flag_at
         target = leaf.target

@@ -45,7 +45,7 @@ class Host(Protocol):
     plan: FormPlan
 
     def _leaf(self, leaf: LeafData, not_applicable: bool) -> Row: ...
-    def _over_achievement(
+    def _over_ratio(
         self, leaf: LeafData, ratio: Decimal, raw: Decimal, flags: list[str]
     ) -> Decimal: ...
     def _over_hundred(self, leaf: LeafData, actual: Quantity | None, flags: list[str]) -> None: ...
@@ -203,7 +203,7 @@ def _ratio_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
             return None  # a range, another unit (converted by the general path)
         op = target.op
         direction = _NATURAL[op]
-        if fixed != "auto" and fixed != direction:
+        if fixed not in ("auto", direction):
             return None
         av, bv = a.value, b.value
         if op == ">=":
@@ -232,23 +232,17 @@ def _ratio_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
             ratio = bv / av
             raw = min(ONE, max(ZERO, ratio)) * weight
             outcome = _Ratio(raw, ratio, ratio * weight, b, target, weight)
-        # the evaluator's clamp (max/min keep the first of equals: so do these tests)
-        if raw < ZERO:
-            raw = ZERO
-        if weight < raw:
-            raw = weight
+        raw = min(max(raw, ZERO), weight)  # the evaluator's clamp
         flags: list[str] = []
         if flag_at is not None and ratio is not None and ratio >= flag_at:
-            raw = ev._over_achievement(leaf, ratio, raw, flags)
+            raw = ev._over_ratio(leaf, ratio, raw, flags)
         if raw.adjusted() <= over_at:
             score = raw.quantize(qstep, ROUND_HALF_UP, DECIMAL_CONTEXT)
         else:
             score = quantize(raw, places)
         if bounded(leaf.name):
             ev._over_hundred(leaf, b, flags)
-        if met:
-            status = "达成"
-        elif weight > 0 and score >= _quantized(weight, qstep, places):
+        if met or (weight > 0 and score >= _quantized(weight, qstep, places)):
             status = "达成"
         else:
             status = "部分达成" if score > 0 else "未达成"
@@ -411,13 +405,10 @@ def _execution_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
             raw = max(ZERO, rate) * weight
             line = "rate"
         outcome = _Execution(raw, line, rate, percent, cap_percent, p, executed, budget, weight)
-        if raw < ZERO:
-            raw = ZERO
-        if weight < raw:
-            raw = weight
+        raw = min(max(raw, ZERO), weight)
         flags: list[str] = []
         if flag_at is not None and rate >= flag_at:
-            raw = ev._over_achievement(leaf, rate, raw, flags)
+            raw = ev._over_ratio(leaf, rate, raw, flags)
         score = _quantized(raw, qstep, places)
         if bounded(leaf.name):
             ev._over_hundred(leaf, None, flags)
