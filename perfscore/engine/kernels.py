@@ -17,8 +17,10 @@ Kernels run only when no factor rescales the weights (the evaluator checks that)
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from math import gcd
 from typing import Any, Protocol
 
 from ..text.display import fmt, fmt_q
@@ -391,10 +393,10 @@ def _execution_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
         budget = budgets.get(p.budget)
         if executed is None or budget is None:
             return None  # the general path says which is missing
-        base = budget.base
+        base = _base(budget)
         if base <= 0:
             return None
-        rate = executed.base / base
+        rate = _base(executed) / base
         weight = leaf.weight
         percent = rate * 100
         met = rate >= cap
@@ -421,3 +423,30 @@ def _execution_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
                 None, rate, None, score, False)  # fmt: skip
 
     return kernel
+
+
+#: Wide enough for every exact quotient _base divides (it checks the digits first).
+_WIDE = decimal.Context(prec=400, rounding=ROUND_HALF_UP)
+
+
+def _base(q: Quantity) -> Decimal:
+    """``q.base`` (the same Decimal, exponent included) without Fractions: the reduced
+    numerator and denominator ``exact_decimal`` divides, divided exactly."""
+    unit = q.unit
+    if unit is None:
+        return q.value
+    n, d = q.value.as_integer_ratio()  # already in lowest terms, as Fraction(value)
+    ratio = unit.ratio
+    n *= ratio.numerator
+    d *= ratio.denominator
+    g = gcd(n, d)
+    n //= g
+    d //= g
+    rest = d
+    while rest % 2 == 0:
+        rest //= 2
+    while rest % 5 == 0:
+        rest //= 5
+    if rest != 1 or n.bit_length() > 1000 or d.bit_length() > 1000:
+        return q.base  # no finite decimal (rounded to 28 digits there), or very long
+    return _WIDE.divide(Decimal(n), Decimal(d))

@@ -25,7 +25,10 @@ from hypothesis import strategies as st
 import perfscore
 from perfscore import strategies as ps
 from perfscore.engine import evaluate as _evaluate
+from perfscore.engine.kernels import _base
 from perfscore.errors import PerfscoreError
+from perfscore.text.quantity import Quantity
+from perfscore.text.units import lookup_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "indicators").rglob("*.yaml"))
@@ -377,3 +380,20 @@ def test_kernels_take_the_common_leaves() -> None:
     rows: Any = perfscore.evaluate(form)._source.rows
     kinds = {type(r[7]).__name__ for r in rows}
     assert {"_Met", "_Execution"} <= kinds
+
+
+_BASE_UNITS = [
+    None,
+    *(lookup_unit(u) for u in ("元", "万元", "亿元", "%", "‰", "次", "亩", "公里")),
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    value=st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**30), max_value=10**30)
+    | st.sampled_from([Decimal("-0"), Decimal("0.00"), Decimal("1E+5"), Decimal("1.000")]),
+    unit=st.sampled_from(_BASE_UNITS),
+)
+def test_the_execution_kernels_base_is_quantity_base(value: Decimal, unit: Any) -> None:
+    q = Quantity(value, unit)
+    assert repr(_base(q)) == repr(q.base)  # the same exponent, not only the same value
