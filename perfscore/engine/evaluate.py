@@ -138,14 +138,15 @@ class _Evaluator:
         if self.errors and not self.lenient:
             raise ValidationErrors(self.errors, file=plan.file)
         places = tp.places
-        excess = sum([r[3] for r in rows], ZERO) - tp.total
+        summed = sum([r[3] for r in rows], ZERO)
+        excess = summed - tp.total
         if excess > 0 and not tp.round_of_sum:
             # Rescaled (不适用) items rounded one by one can add up to 100.01: give the excess
             # back so that the total stays both capped and the sum of the items.
             _give_back(leaves, rows, excess, tp.step)
-        raw_total = _exact_sum(r[2] for r in rows)
-        scores = [r[3] for r in rows]
-        total = quantize(raw_total, places) if tp.round_of_sum else sum(scores, ZERO)
+            summed = sum([r[3] for r in rows], ZERO)
+        raw_total = _exact_sum([r[2] for r in rows])
+        total = quantize(raw_total, places) if tp.round_of_sum else summed
         total = min(total, tp.total)
         return Evaluation(
             template_id=tp.id,

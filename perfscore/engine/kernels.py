@@ -184,7 +184,7 @@ def _ratio_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
     fixed = params.direction  # "auto", or a direction that must match the target's
     flag_at = tp.flag_at
     places, qstep = tp.places, tp.step
-    bounded = tp.bounded_rate
+    bounded, known = tp.bounded_rate, tp._bounded  # known: bounded_rate's own cache
     over_at = _PREC - places - 3  # _fast_quantize's test, as an adjusted() bound
 
     def kernel(ev: Host, leaf: LeafData) -> Row | None:
@@ -242,7 +242,11 @@ def _ratio_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
             score = raw.quantize(qstep, ROUND_HALF_UP, DECIMAL_CONTEXT)
         else:
             score = quantize(raw, places)
-        if bounded(leaf.name):
+        name = leaf.name
+        rate = known.get(name)
+        if rate is None:
+            rate = bounded(name)
+        if rate:
             ev._over_hundred(leaf, b, flags)
         if met or (weight > 0 and score >= _quantized(weight, qstep, places)):
             status = "达成"
