@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from perfscore import strategies as ps
 from perfscore.engine import evaluate as _evaluate
 from perfscore.engine.kernels import _base
 from perfscore.errors import PerfscoreError
+from perfscore.rules.base import Outcome
 from perfscore.text.quantity import Quantity
 from perfscore.text.units import lookup_unit
 
@@ -397,3 +399,21 @@ _BASE_UNITS = [
 def test_the_execution_kernels_base_is_quantity_base(value: Decimal, unit: Any) -> None:
     q = Quantity(value, unit)
     assert repr(_base(q)) == repr(q.base)  # the same exponent, not only the same value
+
+
+def test_kernel_outcomes_have_every_attribute_of_outcome() -> None:
+    template = perfscore.loads_template(_PLAIN)
+    form = perfscore.load_form(
+        _form(
+            完成数量={"target": "≥10次", "actual": "5次"},
+            成本控制={"target": "≤10天", "actual": "20天"},
+        ),
+        template=template,
+    )
+    rows: Any = perfscore.evaluate(form)._source.rows
+    outcomes = [r[7] for r in rows if r[7] is not None]
+    assert {"_Met", "_Ratio", "_Reverse", "_Execution"} <= {type(o).__name__ for o in outcomes}
+    for outcome in outcomes:
+        for field in attrs.fields(Outcome):
+            getattr(outcome, field.name)
+        assert outcome.line == next(r[1] for r in rows if r[7] is outcome)
