@@ -71,10 +71,19 @@ def kernel_for(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
 # Outcome-compatible: the attributes of rules.base.Outcome; the sentence is rendered when read.
 
 
+def _explanation(outcome: Any) -> str | Text:
+    """The outcome's sentence, made on first read and kept (as an Outcome keeps its Text):
+    a slot left unset until then costs nothing at scoring (unpickled, it is the plain str)."""
+    text: str | Text | None = getattr(outcome, "_text", None)
+    if text is None:
+        text = outcome._text = Text(outcome._render)
+    return text
+
+
 class _Met:
     """``ratio``: the target is met (Outcome line "met")."""
 
-    __slots__ = ("_b", "_target", "ratio", "raw")
+    __slots__ = ("_b", "_target", "_text", "ratio", "raw")
     line = "met"
     met = True
     arithmetic = False
@@ -90,8 +99,8 @@ class _Met:
         self._target = target
 
     @property
-    def explanation(self) -> Text:
-        return Text(self._render)
+    def explanation(self) -> str | Text:
+        return _explanation(self)
 
     def _render(self) -> str:
         return f"完成值 {fmt_q(self._b)} 达到指标值 {self._target}，得满分 {fmt(self.raw)}"
@@ -100,7 +109,7 @@ class _Met:
 class _Ratio:
     """``ratio``: a positive or equal target missed, scored in proportion (line "ratio")."""
 
-    __slots__ = ("_b", "_target", "_weight", "ratio", "raw", "value")
+    __slots__ = ("_b", "_target", "_text", "_weight", "ratio", "raw", "value")
     line = "ratio"
     met = False
     arithmetic = True
@@ -125,8 +134,8 @@ class _Ratio:
         self._weight = weight
 
     @property
-    def explanation(self) -> Text:
-        return Text(self._render)
+    def explanation(self) -> str | Text:
+        return _explanation(self)
 
     def _render(self) -> str:
         b, target = self._b, self._target
@@ -141,7 +150,7 @@ class _Ratio:
 class _Reverse:
     """``ratio``: a reverse target exceeded, scored target ÷ actual (line "reverse_ratio")."""
 
-    __slots__ = ("_b", "_target", "_weight", "ratio", "raw")
+    __slots__ = ("_b", "_target", "_text", "_weight", "ratio", "raw")
     line = "reverse_ratio"
     met = False
     arithmetic = True
@@ -160,8 +169,8 @@ class _Reverse:
         self._weight = weight
 
     @property
-    def explanation(self) -> Text:
-        return Text(self._render)
+    def explanation(self) -> str | Text:
+        return _explanation(self)
 
     def _render(self) -> str:
         b, target = self._b, self._target
@@ -324,6 +333,7 @@ class _Execution:
         "_executed",
         "_p",
         "_percent",
+        "_text",
         "_weight",
         "line",
         "met",
@@ -360,8 +370,8 @@ class _Execution:
         self._weight = weight
 
     @property
-    def explanation(self) -> Text:
-        return Text(self._render)
+    def explanation(self) -> str | Text:
+        return _explanation(self)
 
     def _render(self) -> str:
         p, percent = self._p, self._percent
