@@ -1,7 +1,8 @@
 """Per-leaf kernels: the common rules scored without the general leaf's machinery.
 
 Engine stage. Most leaves of real forms are a ``ratio`` against ``≥ ≤ =`` with the actual in
-the target's unit, a ``tiers`` answer in words, or the one ``execution_rate`` leaf. For those
+the target's unit, a ``tiers`` answer in words, a ``checklist`` of items, or the one
+``execution_rate`` leaf. For those
 the general path (``_Evaluator._leaf``) builds a :class:`~perfscore.rules.base.ScoreInput`, an
 attrs :class:`~perfscore.rules.base.Outcome` and closures that nobody may ever read. A kernel
 does the same arithmetic in the same order, in the evaluation's decimal context, and writes the
@@ -64,6 +65,8 @@ def kernel_for(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
         return _tiers_kernel(tp, step)
     if step.name == "execution_rate":
         return _execution_kernel(tp, step)
+    if step.name == "checklist":
+        return _checklist_kernel(tp, step)
     return None
 
 
@@ -281,7 +284,7 @@ def _tiers_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
     # A tiers leaf answered in words, with no stated tier or score, gives a row that depends
     # only on (the target's words, the answer, the weight): the general path makes it once,
     # later forms share it (rows and outcomes are never changed once made).
-    memo: dict[tuple[tuple[str, ...] | None, str, int], tuple[Decimal, Row]] = {}
+    memo: dict[Any, tuple[Decimal, Row]] = {}
 
     def kernel(ev: Host, leaf: LeafData) -> Row | None:
         actual, target = leaf.actual, leaf.target
@@ -307,16 +310,48 @@ def _tiers_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
         word = actual.word if actual.word is not None else actual.text
         if word is None:
             return None
-        weight = leaf.weight
-        key = (words, word, id(weight))  # by identity: 5 and 5.0 are equal but write apart
-        hit = memo.get(key)
-        if hit is not None and hit[0] is weight:
-            return hit[1]
-        errors, findings = len(ev.errors), len(ev.findings)
-        row = ev._leaf(leaf, False)
-        if len(ev.errors) == errors and len(ev.findings) == findings and len(memo) < _MEMO_BOUND:
-            memo[key] = (weight, row)  # weight held: its id stays its own
-        return row
+        return _memoised(ev, leaf, memo, (words, word))
+
+    return kernel
+
+
+def _memoised(ev: Host, leaf: LeafData, memo: dict[Any, tuple[Decimal, Row]], key: Any) -> Row:
+    """The row kept for ``key`` and the leaf's weight, else the general path's (kept when it
+    made no error and no finding: those belong to one form)."""
+    weight = leaf.weight
+    key = (key, id(weight))  # by identity: 5 and 5.0 are equal but write apart
+    hit = memo.get(key)
+    if hit is not None and hit[0] is weight:
+        return hit[1]
+    errors, findings = len(ev.errors), len(ev.findings)
+    row = ev._leaf(leaf, False)
+    if len(ev.errors) == errors and len(ev.findings) == findings and len(memo) < _MEMO_BOUND:
+        memo[key] = (weight, row)  # weight held: its id stays its own
+    return row
+
+
+# ---------------------------------------------------------------- checklist
+
+
+def _checklist_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
+    # A checklist given as its items, with no actual, stated score or quantitative target,
+    # gives a row that depends only on (the items, the weight): kept as for tiers.
+    memo: dict[Any, tuple[Decimal, Row]] = {}
+
+    def kernel(ev: Host, leaf: LeafData) -> Row | None:
+        items, target = leaf.actual_items, leaf.target
+        if (
+            items is None
+            or leaf.actual is not None
+            or (target is not None and target.op != "qualitative")
+            or leaf.given_score is not None
+            or leaf.tier is not None
+            or leaf.unreadable is not None
+            or not leaf.applicable
+            or leaf.actual_from is not None
+        ):
+            return None
+        return _memoised(ev, leaf, memo, items)
 
     return kernel
 

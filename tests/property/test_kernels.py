@@ -123,12 +123,15 @@ def test_kernels_score_generated_synthetic_forms_as_the_general_path(
 
 
 def test_the_examples_of_every_shipped_template() -> None:
+    scored = 0
     for path in SHIPPED:
         template = perfscore.load_template(path)
         for example in template.examples:
-            form = _bind(dict(example["form"]), template)
-            if form is not None:
+            form = _bind({"kind": "form", "template": template.id, **example["form"]}, template)
+            if form is not None:  # some examples are meant to fail
                 assert_same(form)
+                scored += 1
+    assert scored >= 20
 
 
 # ---------------------------------------------------------------- the kernels' edges
