@@ -134,7 +134,10 @@ class _Evaluator:
                 self.factor = tp.total / (tp.total - na_weight)
                 self.na_weight = na_weight
                 self.unscaled = self.factor == 1
-            rows = [self._leaf(leaf, n) for leaf, n in zip(leaves, na, strict=True)]
+            if _KERNELS:
+                rows = self._rescaled_rows(leaves, na)
+            else:
+                rows = [self._leaf(leaf, n) for leaf, n in zip(leaves, na, strict=True)]
         if self.errors and not self.lenient:
             raise ValidationErrors(self.errors, file=plan.file)
         places = tp.places
@@ -171,8 +174,8 @@ class _Evaluator:
 
     def _fast_rows(self, leaves: tuple[LeafData, ...]) -> tuple[list[Row], Decimal] | None:
         """The rows, each leaf by its rule's kernel where it has one that applies, else by
-        ``_leaf``; None (nothing kept) as soon as a 不适用 leaf may rescale the weights: the
-        kernels only score unscaled weights, so the general path then runs from the start."""
+        ``_leaf``; None (nothing kept) as soon as a 不适用 leaf may rescale the weights: every
+        weight may then change, so the rows are made again once the factor is known."""
         tp = self.tp
         kernels = tp._kernels
         errors, findings = len(self.errors), len(self.findings)
@@ -194,6 +197,20 @@ class _Evaluator:
                     row = self._leaf(leaf, False)
             rows.append(row)
         return rows, na_weight
+
+    def _rescaled_rows(self, leaves: tuple[LeafData, ...], na: list[bool]) -> list[Row]:
+        """The rows once the 不适用 leaves (``na``) and the factor are known."""
+        kernels = self.tp._kernels
+        rows: list[Row] = []
+        for leaf, n in zip(leaves, na, strict=True):
+            row = None
+            if not n:
+                rule = leaf.rule
+                entry = kernels.get(id(rule))
+                kernel = entry[1] if entry is not None and entry[0] is rule else self._kernel(rule)
+                row = kernel(self, leaf) if kernel is not None else None
+            rows.append(self._leaf(leaf, n) if row is None else row)
+        return rows
 
     def _kernel(self, rule: RuleData) -> Kernel | None:
         tp = self.tp

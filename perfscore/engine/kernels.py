@@ -13,7 +13,8 @@ A kernel is chosen once per rule object (cached on the template plan) and return
 whenever a condition of its shortcut does not hold (another unit, flags on the actual, a
 computed actual, a stated tier or score, a non-positive target, …): the evaluator then runs the
 general path, which stays the reference (``tests/property/test_kernels.py`` compares the two).
-Kernels run only when no factor rescales the weights (the evaluator checks that).
+Under 不适用 rescaling the ratio and execution kernels score the rescaled weight, as the
+general path does for rules whose score scales with the weight.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class Host(Protocol):
     findings: list[Any]
     errors: list[Any]
     plan: FormPlan
+    factor: Decimal  # the 不适用 rescaling factor (1: none)
+    unscaled: bool  # factor == 1
 
     def _leaf(self, leaf: LeafData, not_applicable: bool) -> Row: ...
     def _over_ratio(
@@ -230,7 +233,7 @@ def _ratio_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
             met = bv > av
         else:
             met = bv < av
-        weight = leaf.weight
+        weight = leaf.weight if ev.unscaled else leaf.weight * ev.factor  # as _leaf
         outcome: Any
         if met:
             ratio = bv / av if av > 0 else None
@@ -317,7 +320,10 @@ def _tiers_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
 
 def _memoised(ev: Host, leaf: LeafData, memo: dict[Any, tuple[Decimal, Row]], key: Any) -> Row:
     """The row kept for ``key`` and the leaf's weight, else the general path's (kept when it
-    made no error and no finding: those belong to one form)."""
+    made no error and no finding: those belong to one form). Rescaled weights are new numbers
+    on every form: nothing to share, the general path."""
+    if not ev.unscaled:
+        return ev._leaf(leaf, False)
     weight = leaf.weight
     key = (key, id(weight))  # by identity: 5 and 5.0 are equal but write apart
     hit = memo.get(key)
@@ -446,7 +452,7 @@ def _execution_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
         if base <= 0:
             return None
         rate = _base(executed) / base
-        weight = leaf.weight
+        weight = leaf.weight if ev.unscaled else leaf.weight * ev.factor  # as _leaf
         percent = rate * 100
         met = rate >= cap
         if met:

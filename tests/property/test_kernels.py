@@ -360,22 +360,20 @@ def test_kernel_boundaries(entries: dict[str, Any]) -> None:
         assert_same(form)
 
 
-def test_a_rescaled_form_is_scored_by_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rescaled_form_scores_its_ratio_leaves_with_the_rescaled_weight() -> None:
     template = perfscore.loads_template(_PLAIN)
     form = perfscore.load_form(
         _form(群众满意度={"target": "≥95%", "actual": "不适用"}), template=template
     )
-    calls: list[int] = []
-    general = _evaluate._Evaluator._leaf
-
-    def counted(self: Any, leaf: Any, not_applicable: bool) -> Any:
-        calls.append(1)
-        return general(self, leaf, not_applicable)
-
-    monkeypatch.setattr(_evaluate._Evaluator, "_leaf", counted)
+    assert_same(form)
     result = perfscore.evaluate(form)
+    rows: Any = result._source.rows
     assert result.not_applicable_weight == 10
-    assert len(calls) >= len(form.plan.leaves)  # every leaf, rescaled, by the general path
+    factor = Decimal(100) / Decimal(90)
+    met = [r for r in rows if type(r[7]).__name__ == "_Met"]
+    assert met and all(r[0] == Decimal(10) * factor for r in met)
+    tiers = [r for leaf, r in zip(form.plan.leaves, rows, strict=True) if leaf.rule.kind == "tiers"]
+    assert all(type(r[7]).__name__ == "Outcome" for r in tiers)  # not shared when rescaled
 
 
 def test_kernels_take_the_common_leaves() -> None:
