@@ -5,6 +5,10 @@ into one, ``Form.plan``) and never imports ``perfscore.model``. Each leaf's step
 compact row of numbers (``perfscore.engine.storage``); the result objects, explanations and canonical
 texts are made from the rows when read.
 
+The common leaves (ratio, tiers by word, checklist items, execution rate) are scored by the
+kernels of ``perfscore.engine.kernels``; any other leaf, or one a kernel declines, by ``_leaf``,
+the general path, which the kernels are tested against.
+
 Everything runs inside a local decimal context (ROUND_HALF_UP, FloatOperation trapped), so a
 caller's global context cannot change a result. Items are rounded to the template's places;
 the total is the sum of the rounded items unless the template says ``round_of_sum``.

@@ -2,12 +2,13 @@
 
 Engine stage. Most leaves of real forms are a ``ratio`` against ``≥ ≤ =`` with the actual in
 the target's unit, a ``tiers`` answer in words, a ``checklist`` of items, or the one
-``execution_rate`` leaf. For those
-the general path (``_Evaluator._leaf``) builds a :class:`~perfscore.rules.base.ScoreInput`, an
-attrs :class:`~perfscore.rules.base.Outcome` and closures that nobody may ever read. A kernel
-does the same arithmetic in the same order, in the evaluation's decimal context, and writes the
-same row; its outcome is a small slotted object with Outcome's attributes, from which
-``storage.explain`` renders the same sentence.
+``execution_rate`` leaf. For those the general path (``_Evaluator._leaf``) builds a
+:class:`~perfscore.rules.base.ScoreInput`, an attrs :class:`~perfscore.rules.base.Outcome` and
+closures that nobody may ever read. The ratio and execution kernels do the same arithmetic in
+the same order, in the evaluation's decimal context, and write the same row; their outcome is a
+small slotted object with Outcome's attributes, from which ``storage.explain`` renders the same
+sentence. A tiers or checklist row depends only on the answer and the weight: the general path
+makes it once per rule, later forms share it.
 
 A kernel is chosen once per rule object (cached on the template plan) and returns ``None``
 whenever a condition of its shortcut does not hold (another unit, flags on the actual, a
@@ -38,7 +39,7 @@ __all__ = ["Host", "Kernel", "kernel_for"]
 ZERO = Decimal(0)
 ONE = Decimal(1)
 _PREC = DECIMAL_CONTEXT.prec
-_MEMO_BOUND = 4096  # per rule: remembered tier rows; full: compute, keep none
+_MEMO_BOUND = 4096  # per rule: rows kept (tiers, checklist); full: compute, keep none
 
 
 class Host(Protocol):
