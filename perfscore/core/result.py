@@ -458,7 +458,10 @@ def _prepare(obj: Any) -> Any:
 
 
 def _decimal_json(value: Decimal) -> str:
-    text = f"{value:f}"
+    # str() is format "f"'s text unless it shows an exponent (or is not a number): faster
+    text = str(value)
+    if "E" in text or "e" in text or not value.is_finite():
+        text = f"{value:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

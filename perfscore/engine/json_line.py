@@ -1,0 +1,263 @@
+"""One evaluation as one JSON line, written from the compact storage.
+
+Engine stage. The same bytes as ``json.dumps(evaluation.to_dict(), ensure_ascii=False)`` and
+as the object-based writer in ``core.result`` (the reference: tests compare the three on every
+example and on generated forms), without building the result objects.
+
+What a template's forms share is compiled once into a skeleton (per template plan, by position
+in the form): a leaf's start (path, name, weight), its rule's part, a group's start. A form's
+leaf uses that text when its path, name, weight and rule are the very objects the skeleton was
+made from (binding hands every form the template's own objects), and makes and keeps its own
+otherwise (a form of another shape, a leaf the form names itself). Each form then fills in its
+numbers and texts only. Everything kept is bounded: a few templates, one entry per position,
+small tables of short texts; memory stays flat however many forms are written.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..core.result import _decimal_json
+from ..rules.base import Outcome
+from ..text.display import fmt, fmt_fixed
+from ..text.numbers import local_context
+
+if TYPE_CHECKING:
+    from ..core.result import Evaluation
+    from .plan import GroupSpan, LeafData, TemplatePlan
+    from .storage import Storage
+
+__all__ = ["FROM_FORM", "cut_sentence", "evaluation_line", "sentence"]
+
+ZERO = Decimal(0)
+#: In a row's actual-text slot: the actual as the form wrote it (storage re-exports it).
+FROM_FORM = False
+
+_string = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
+_findings = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)
+
+_TEMPLATES = 64  # skeletons kept (one per template plan); more: start again
+_POSITIONS = 4096  # leaf positions a skeleton keeps; a larger form writes the rest directly
+_TEXTS = 4096  # entries of each table of short texts; full: compute, keep none
+
+
+# ---------------------------------------------------------------- the sentences
+
+
+def sentence(outcome: Outcome, raw: Decimal, score: Decimal, places: int, weight: Decimal) -> str:
+    """The rule's sentence, the value of its expression, how it was limited (to the weight,
+    to 0, or by an over-achievement deduction) and the rounding."""
+    text = str(outcome.explanation)
+    value = outcome.raw if outcome.value is None else outcome.value
+    arithmetic = outcome.arithmetic
+    if arithmetic:
+        text = f"{text} = {fmt(value)}"
+    if value != raw:
+        if raw == weight and value > weight:
+            text += f"，超过分值，以 {fmt(weight)} 分为限"
+        elif raw == 0 and value < 0:
+            text += "，低于 0 分，按 0 分计"
+        else:  # an over-achievement deduction (its finding says how much and why)
+            text += f"，按模板规定扣减后为 {fmt(raw)}"
+    if arithmetic:
+        return f"{text} → {fmt_fixed(score, places)}"
+    if raw != score:
+        return f"{text}，{fmt(raw)} 四舍五入为 {fmt_fixed(score, places)}"
+    return text
+
+
+def cut_sentence(base: object, step: Decimal, score: Decimal, places: int) -> str:
+    """A leaf's sentence after the give-back took one step off it."""
+    return f"{base}；折算后各项合计超出总分，本项舍去 {fmt(step)} 分，得 {fmt_fixed(score, places)}"
+
+
+# ---------------------------------------------------------------- the skeleton
+
+
+class _Skeleton:
+    """One template plan's compiled parts (see the module docstring)."""
+
+    __slots__ = ("groups", "head", "leaves", "tp")
+
+    def __init__(self, tp: TemplatePlan) -> None:
+        self.tp = tp  # held: the table is keyed by its id
+        #: the line's start: (id, name, version) objects it was made from, and the text
+        self.head: tuple[Any, Any, Any, str] | None = None
+        #: by leaf position: (path, name, weight, rule, start, rule part, weight's text)
+        self.leaves: list[tuple[Any, ...] | None] = []
+        #: by id of the group's path: (path, name, weight, start)
+        self.groups: dict[int, tuple[Any, Any, Any, str]] = {}
+
+
+_SKELETONS: dict[int, _Skeleton] = {}
+#: (status, tier, flags) → their part of a leaf's line
+_TAILS: dict[tuple[str, str | None, tuple[str, ...]], str] = {}
+
+
+def _skeleton(tp: TemplatePlan) -> _Skeleton:
+    found = _SKELETONS.get(id(tp))
+    if found is None or found.tp is not tp:
+        if len(_SKELETONS) >= _TEMPLATES:
+            _SKELETONS.clear()  # bounded: a process that loads ever more templates starts again
+        found = _SKELETONS[id(tp)] = _Skeleton(tp)
+    return found
+
+
+def _leaf_part(tp: TemplatePlan, leaf: LeafData) -> tuple[Any, ...]:
+    path, name, weight, rule = leaf.path, leaf.name, leaf.weight, leaf.rule
+    step = tp.rule(rule)
+    start = (
+        f'{{"path": [{", ".join(map(_string, path))}], "name": {_string(name)}, '
+        f'"weight": {_decimal_json(weight)}, "effective_weight": '
+    )
+    rule_part = f'"rule": {{"name": {_string(step.label)}, "kind": {_string(step.name)}}}, "line": '
+    return (path, name, weight, rule, start, rule_part, _decimal_json(weight))
+
+
+def _tail(status: str, tier: str | None, flags: tuple[str, ...]) -> str:
+    key = (status, tier, flags if type(flags) is tuple else tuple(flags))
+    found = _TAILS.get(key)
+    if found is None:
+        found = (
+            f'"status": {_string(status)}, "tier": {"null" if tier is None else _string(tier)}, '
+            f'"flags": [{", ".join(map(_string, flags))}], '
+        )
+        if len(_TAILS) < _TEXTS:
+            _TAILS[key] = found
+    return found
+
+
+# ---------------------------------------------------------------- the line
+
+
+def evaluation_line(storage: Storage, e: Evaluation) -> str:
+    """The whole one-line JSON document (without the final newline)."""
+    plan = storage.plan
+    tp = plan.template
+    sk = _skeleton(tp)
+    head = sk.head
+    tid, tname, tversion = e.template_id, e.template_name, e.template_version
+    if head is None or head[0] is not tid or head[1] is not tname or head[2] is not tversion:
+        text = (
+            f'{{"template": {{"id": {_str(tid)}, "name": {_str(tname)}, '
+            f'"version": {_str(tversion)}}}, "form": {{"unit": '
+        )
+        head = sk.head = (tid, tname, tversion, text)
+    writer = _Writer(storage, sk)
+    with local_context():  # group subtotals: perfscore's context, not the caller's
+        items = ", ".join([writer.node(node)[0] for node in plan.shape])
+    findings = ", ".join([_findings(f.to_dict()) for f in e.findings])
+    return (
+        f'{head[3]}{_str(e.unit)}, "year": {_str(e.year)}, "file": {_str(e.file)}}}, '
+        f'"digest": {_str(e.digest)}, "weight": {_num(e.total_weight)}, '
+        f'"total": {_num(e.total)}, "raw_total": {_num(e.raw_total)}, '
+        f'"grade": {_str(e.grade)}, "reported_total": {_num(e.reported_total)}, '
+        f'"not_applicable_weight": {_num(e.not_applicable_weight)}, "places": {e.places}, '
+        f'"items": [{items}], "findings": [{findings}]}}'
+    )
+
+
+class _Writer:
+    """One form's walk over its tree (the skeleton's parts, the form's numbers)."""
+
+    __slots__ = ("known", "leaves", "places", "rows", "sk", "step", "tp")
+
+    def __init__(self, storage: Storage, sk: _Skeleton) -> None:
+        plan = storage.plan
+        self.sk = sk
+        self.tp = plan.template
+        self.leaves = plan.leaves
+        self.rows = storage.rows
+        self.places = plan.template.places
+        self.step = plan.template.step
+        self.known = sk.leaves
+
+    def node(self, node: GroupSpan | int) -> tuple[str, Decimal, Decimal | None, bool]:
+        """(text, score, reported, has a leaf) of a leaf's index or a group."""
+        if isinstance(node, int):
+            return self.leaf(node)
+        parts = [self.node(c) for c in node.children]
+        score = sum([p[1] for p in parts], ZERO)
+        reported = node.reported
+        if reported is None and any(p[2] is not None for p in parts):
+            # children without any leaf (an empty 经济效益指标) report nothing and count 0
+            stated = [p[2] for p in parts if p[3]]
+            if stated and all(p is not None for p in stated):
+                reported = sum((p for p in stated if p is not None), ZERO)
+        path, name, weight = node.path, node.name, node.weight
+        groups = self.sk.groups
+        known = groups.get(id(path))
+        if known is None or known[0] is not path or known[1] is not name or known[2] is not weight:
+            start = (
+                f'{{"path": [{", ".join(map(_string, path))}], "name": {_string(name)}, '
+                f'"weight": {_decimal_json(weight)}, "score": '
+            )
+            known = (path, name, weight, start)
+            if id(path) in groups or len(groups) < _POSITIONS:
+                groups[id(path)] = known
+        children = ", ".join([p[0] for p in parts])
+        text = (
+            f"{known[3]}{_decimal_json(score)}, "
+            f'"reported": {"null" if reported is None else _decimal_json(reported)}, '
+            f'"children": [{children}]}}'
+        )
+        return text, score, reported, node.end > node.start
+
+    def leaf(self, index: int) -> tuple[str, Decimal, Decimal | None, bool]:
+        leaf = self.leaves[index]
+        (ew, line, raw, score, status, flags, text, outcome, actual_text, actual, ratio, tier,
+         score0, cut) = self.rows[index]  # fmt: skip
+        known_leaves = self.known
+        known = known_leaves[index] if index < len(known_leaves) else None
+        if (
+            known is None
+            or known[0] is not leaf.path
+            or known[1] is not leaf.name
+            or known[2] is not leaf.weight
+            or known[3] is not leaf.rule
+        ):
+            known = _leaf_part(self.tp, leaf)
+            if index < len(known_leaves):
+                known_leaves[index] = known
+            elif index < _POSITIONS:
+                known_leaves.extend([None] * (index - len(known_leaves)))
+                known_leaves.append(known)
+        places = self.places
+        if outcome is not None:
+            why = sentence(outcome, raw, score0, places, ew)
+        else:
+            why = text if type(text) is str else str(text)
+        if cut:
+            why = cut_sentence(why, self.step, score, places)
+        if actual_text is FROM_FORM:
+            items = leaf.actual_items
+            actual_text = leaf.actual_text if items is None else "、".join(items)
+        target = leaf.target
+        target_text = leaf.target_text
+        reported = leaf.reported
+        note = leaf.note
+        line_text = (
+            f"{known[4]}{known[6] if ew is known[2] else _decimal_json(ew)}, "
+            f'"target": {{"text": {"null" if target_text is None else _string(target_text)}, '
+            f'"parsed": {"null" if target is None else _string(str(target))}}}, '
+            f'"actual": {{"text": {"null" if actual_text is None else _string(actual_text)}, '
+            f'"parsed": {"null" if actual is None else _string(str(actual))}}}, '
+            f"{known[5]}{_string(line)}, "
+            f'"ratio": {"null" if ratio is None else _decimal_json(ratio)}, '
+            f'"raw_score": {_decimal_json(raw)}, "score": {_decimal_json(score)}, '
+            f"{_tail(status, tier, flags)}"
+            f'"reported": {"null" if reported is None else _decimal_json(reported)}, '
+            f'"note": {"null" if note is None else _string(note)}, '
+            f'"explanation": {_string(why)}}}'
+        )
+        return line_text, score, reported, True
+
+
+def _str(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def _num(value: Decimal | None) -> str:
+    return "null" if value is None else _decimal_json(value)
