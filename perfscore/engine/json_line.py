@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.result import _decimal_json
 from ..rules.base import Outcome
@@ -26,8 +26,7 @@ from ..text.numbers import local_context
 
 if TYPE_CHECKING:
     from ..core.result import Evaluation
-    from .plan import GroupSpan, LeafData, TemplatePlan
-    from .storage import Storage
+    from .plan import FormPlan, GroupSpan, LeafData, TemplatePlan
 
 __all__ = ["FROM_FORM", "cut_sentence", "evaluation_line", "sentence"]
 
@@ -41,6 +40,16 @@ _findings = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensur
 _TEMPLATES = 64  # skeletons kept (one per template plan); more: start again
 _POSITIONS = 4096  # leaf positions a skeleton keeps; a larger form writes the rest directly
 _TEXTS = 4096  # entries of each table of short texts; full: compute, keep none
+
+
+class _Rows(Protocol):
+    """What the writer reads of a :class:`~perfscore.engine.storage.Storage` (which imports
+    this module): the plan and one row per leaf."""
+
+    @property
+    def plan(self) -> FormPlan: ...
+    @property
+    def rows(self) -> list[tuple[Any, ...]]: ...
 
 
 # ---------------------------------------------------------------- the sentences
@@ -132,7 +141,7 @@ def _tail(status: str, tier: str | None, flags: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- the line
 
 
-def evaluation_line(storage: Storage, e: Evaluation) -> str:
+def evaluation_line(storage: _Rows, e: Evaluation) -> str:
     """The whole one-line JSON document (without the final newline)."""
     plan = storage.plan
     tp = plan.template
@@ -164,7 +173,7 @@ class _Writer:
 
     __slots__ = ("known", "leaves", "places", "rows", "sk", "step", "tp")
 
-    def __init__(self, storage: Storage, sk: _Skeleton) -> None:
+    def __init__(self, storage: _Rows, sk: _Skeleton) -> None:
         plan = storage.plan
         self.sk = sk
         self.tp = plan.template
