@@ -458,13 +458,24 @@ def _prepare(obj: Any) -> Any:
 
 
 def _decimal_json(value: Decimal) -> str:
-    # str() is format "f"'s text unless it shows an exponent (or is not a number): faster
+    # str() is format "f"'s text unless it shows an exponent (or is not a number), and it is
+    # the exact value: short ones (scores, weights) recur and are kept by it
     text = str(value)
-    if "E" in text or "e" in text or not value.is_finite():
-        text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    found = _JSON_NUMBERS.get(text)
+    if found is not None:
+        return found
+    exponent = "E" in text or "e" in text or not value.is_finite()
+    found = f"{value:f}" if exponent else text
+    if "." in found:
+        found = found.rstrip("0").rstrip(".")
+    if found in ("-0", ""):
+        found = "0"
+    if len(text) <= 8 and len(_JSON_NUMBERS) < 4096:  # bounded; long values rarely recur
+        _JSON_NUMBERS[text] = found
+    return found
+
+
+_JSON_NUMBERS: dict[str, str] = {}
 
 
 def _dumps(obj: Any, *, indent: int | None) -> str:

@@ -6,10 +6,11 @@ example and on generated forms), without building the result objects.
 
 What a template's forms share is compiled once into a skeleton (per template plan, by position
 in the form): a leaf's start (path, name, weight), its rule's part, a group's start. A form's
-leaf uses that text when its path, name, weight and rule are the very objects the skeleton was
-made from (binding hands every form the template's own objects), and makes and keeps its own
-otherwise (a form of another shape, a leaf the form names itself). Each form then fills in its
-numbers and texts only. Everything kept is bounded: a few templates, one entry per position,
+leaf uses that text when its rule is the very object the skeleton was made from and its path,
+name and weight are equal (equal values write the same text; binding hands every form the
+template's own objects, so these checks are mostly identity), and makes and keeps its own
+otherwise (a form of another shape, a leaf the form names itself). Each form then fills in
+its numbers and texts only. Everything kept is bounded: a few templates, one entry per position,
 small tables of short texts; memory stays flat however many forms are written.
 """
 
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..core.result import _decimal_json
 from ..rules.base import Outcome
 from ..text.display import fmt, fmt_fixed
-from ..text.numbers import local_context
+from ..text.numbers import DECIMAL_CONTEXT
 
 if TYPE_CHECKING:
     from ..core.result import Evaluation
@@ -36,6 +37,10 @@ FROM_FORM = False
 
 _string = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 _findings = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False)
+
+#: Group subtotals add in perfscore's context, not the caller's (a private copy: the flags an
+#: addition sets stay here); ``a + b`` in that context, without entering it for every line.
+_add = DECIMAL_CONTEXT.copy().add
 
 _TEMPLATES = 64  # skeletons kept (one per template plan); more: start again
 _POSITIONS = 4096  # leaf positions a skeleton keeps; a larger form writes the rest directly
@@ -138,6 +143,25 @@ def _tail(status: str, tier: str | None, flags: tuple[str, ...]) -> str:
     return found
 
 
+_Part = tuple[object, str]
+#: a target's text as written → (the target read from it, its part of the line)
+_TARGET_PARTS: dict[str | None, _Part] = {}
+#: an actual's text as written → (the quantity scored, its part of the line)
+_ACTUAL_PARTS: dict[str | None, _Part] = {}
+_SHORT = 64  # longer texts are written each time, not kept
+
+
+def _keep(table: dict[str | None, _Part], text: str | None, read: object, key: str) -> _Part:
+    part = (
+        read,
+        f'"{key}": {{"text": {"null" if text is None else _string(text)}, '
+        f'"parsed": {"null" if read is None else _string(str(read))}}}, ',
+    )
+    if (text is None or len(text) <= _SHORT) and (text in table or len(table) < _TEXTS):
+        table[text] = part
+    return part
+
+
 # ---------------------------------------------------------------- the line
 
 
@@ -155,8 +179,12 @@ def evaluation_line(storage: _Rows, e: Evaluation) -> str:
         )
         head = sk.head = (tid, tname, tversion, text)
     writer = _Writer(storage, sk)
-    with local_context():  # group subtotals: perfscore's context, not the caller's
-        items = ", ".join([writer.node(node)[0] for node in plan.shape])
+    items = ", ".join(
+        [
+            writer.leaf(node)[0] if isinstance(node, int) else writer.group(node)[0]
+            for node in plan.shape
+        ]
+    )
     findings = ", ".join([_findings(f.to_dict()) for f in e.findings])
     return (
         f'{head[3]}{_str(e.unit)}, "year": {_str(e.year)}, "file": {_str(e.file)}}}, '
@@ -183,22 +211,39 @@ class _Writer:
         self.step = plan.template.step
         self.known = sk.leaves
 
-    def node(self, node: GroupSpan | int) -> tuple[str, Decimal, Decimal | None, bool]:
-        """(text, score, reported, has a leaf) of a leaf's index or a group."""
-        if isinstance(node, int):
-            return self.leaf(node)
-        parts = [self.node(c) for c in node.children]
-        score = sum([p[1] for p in parts], ZERO)
-        reported = node.reported
-        if reported is None and any(p[2] is not None for p in parts):
+    def group(self, span: GroupSpan) -> tuple[str, Decimal, Decimal | None]:
+        """(text, score, reported) of a group."""
+        texts: list[str] = []
+        reports: list[Decimal | None] = []
+        score = ZERO
+        any_reported = False
+        for child in span.children:
+            text, child_score, child_reported = (
+                self.leaf(child) if isinstance(child, int) else self.group(child)
+            )
+            texts.append(text)
+            score = _add(score, child_score)  # sum() of the scores, in perfscore's context
+            reports.append(child_reported)
+            if child_reported is not None:
+                any_reported = True
+        reported = span.reported
+        if reported is None and any_reported:
             # children without any leaf (an empty 经济效益指标) report nothing and count 0
-            stated = [p[2] for p in parts if p[3]]
-            if stated and all(p is not None for p in stated):
-                reported = sum((p for p in stated if p is not None), ZERO)
-        path, name, weight = node.path, node.name, node.weight
+            stated = [
+                r
+                for r, c in zip(reports, span.children, strict=True)
+                if isinstance(c, int) or c.end > c.start
+            ]
+            if stated and all(r is not None for r in stated):
+                reported = ZERO
+                for r in stated:
+                    assert r is not None
+                    reported = _add(reported, r)
+        path, name, weight = span.path, span.name, span.weight
         groups = self.sk.groups
         known = groups.get(id(path))
-        if known is None or known[0] is not path or known[1] is not name or known[2] is not weight:
+        # by value: a group's weight is often its children's sum, made anew for every form
+        if known is None or known[2] != weight or known[0] != path or known[1] != name:
             start = (
                 f'{{"path": [{", ".join(map(_string, path))}], "name": {_string(name)}, '
                 f'"weight": {_decimal_json(weight)}, "score": '
@@ -206,15 +251,14 @@ class _Writer:
             known = (path, name, weight, start)
             if id(path) in groups or len(groups) < _POSITIONS:
                 groups[id(path)] = known
-        children = ", ".join([p[0] for p in parts])
         text = (
             f"{known[3]}{_decimal_json(score)}, "
             f'"reported": {"null" if reported is None else _decimal_json(reported)}, '
-            f'"children": [{children}]}}'
+            f'"children": [{", ".join(texts)}]}}'
         )
-        return text, score, reported, node.end > node.start
+        return text, score, reported
 
-    def leaf(self, index: int) -> tuple[str, Decimal, Decimal | None, bool]:
+    def leaf(self, index: int) -> tuple[str, Decimal, Decimal | None]:
         leaf = self.leaves[index]
         (ew, line, raw, score, status, flags, text, outcome, actual_text, actual, ratio, tier,
          score0, cut) = self.rows[index]  # fmt: skip
@@ -222,10 +266,10 @@ class _Writer:
         known = known_leaves[index] if index < len(known_leaves) else None
         if (
             known is None
-            or known[0] is not leaf.path
-            or known[1] is not leaf.name
-            or known[2] is not leaf.weight
             or known[3] is not leaf.rule
+            or known[2] != leaf.weight  # equal numbers write the same text: by value
+            or known[0] != leaf.path
+            or known[1] != leaf.name
         ):
             known = _leaf_part(self.tp, leaf)
             if index < len(known_leaves):
@@ -243,17 +287,21 @@ class _Writer:
         if actual_text is FROM_FORM:
             items = leaf.actual_items
             actual_text = leaf.actual_text if items is None else "、".join(items)
+        # a target and an actual as the form wrote them and as read: the parsers hand out one
+        # object per text (bind's caches), so the part is kept by text, checked by identity
         target = leaf.target
         target_text = leaf.target_text
+        target_part = _TARGET_PARTS.get(target_text)
+        if target_part is None or target_part[0] is not target:
+            target_part = _keep(_TARGET_PARTS, target_text, target, "target")
+        actual_part = _ACTUAL_PARTS.get(actual_text)
+        if actual_part is None or actual_part[0] is not actual:
+            actual_part = _keep(_ACTUAL_PARTS, actual_text, actual, "actual")
         reported = leaf.reported
         note = leaf.note
         line_text = (
-            f"{known[4]}{known[6] if ew is known[2] else _decimal_json(ew)}, "
-            f'"target": {{"text": {"null" if target_text is None else _string(target_text)}, '
-            f'"parsed": {"null" if target is None else _string(str(target))}}}, '
-            f'"actual": {{"text": {"null" if actual_text is None else _string(actual_text)}, '
-            f'"parsed": {"null" if actual is None else _string(str(actual))}}}, '
-            f"{known[5]}{_string(line)}, "
+            f"{known[4]}{known[6] if ew is leaf.weight else _decimal_json(ew)}, "
+            f"{target_part[1]}{actual_part[1]}{known[5]}{_string(line)}, "
             f'"ratio": {"null" if ratio is None else _decimal_json(ratio)}, '
             f'"raw_score": {_decimal_json(raw)}, "score": {_decimal_json(score)}, '
             f"{_tail(status, tier, flags)}"
@@ -261,7 +309,7 @@ class _Writer:
             f'"note": {"null" if note is None else _string(note)}, '
             f'"explanation": {_string(why)}}}'
         )
-        return line_text, score, reported, True
+        return line_text, score, reported
 
 
 def _str(value: str | None) -> str:

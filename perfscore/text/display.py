@@ -19,20 +19,41 @@ __all__ = ["fmt", "fmt_fixed", "fmt_q"]
 def fmt(value: Decimal, places: int = 4) -> str:
     """``Decimal('95.00')`` → ``95``; ``9.693877…`` → ``9.6938…`` (cut, never rounded, so the
     shown digits are all true; the explanation's rounding step shows the rounded value)."""
-    if type(value) is Decimal and type(places) is int and places >= 0 and value.is_finite():
+    if type(value) is Decimal and value.is_finite():
         text = str(value)
-        if "E" not in text and "e" not in text:
-            dot = text.find(".")
-            if dot < 0:
-                return "0" if text == "-0" else text
-            end = dot + 1 + places
-            shown = text[:end].rstrip("0").rstrip(".")
-            if shown in ("-0", ""):
-                shown = "0"
-            return shown + "…" if text[end:].strip("0") else shown
+        if (
+            places == 4 and type(places) is int
+        ):  # the usual call: weights, targets and actuals recur, kept by their text
+            found = _SHOWN.get(text)
+            if found is None:
+                found = _cut(value, text, 4)
+                if len(text) <= 12 and len(_SHOWN) < 4096:  # bounded; long values rarely recur
+                    _SHOWN[text] = found
+            return found
+        if type(places) is int and places >= 0:
+            return _cut(value, text, places)
     if not value.is_finite():
         return str(value)
     return _fmt(value, places)
+
+
+#: ``str(value)`` → ``fmt(value)``: the text of a Decimal is its exact value, a safe key
+_SHOWN: dict[str, str] = {}
+
+
+def _cut(value: Decimal, text: str, places: int) -> str:
+    """``fmt`` from the digits of ``text`` (``str(value)``); the general path if it has an
+    exponent."""
+    if "E" in text or "e" in text:
+        return _fmt(value, places)
+    dot = text.find(".")
+    if dot < 0:
+        return "0" if text == "-0" else text
+    end = dot + 1 + places
+    shown = text[:end].rstrip("0").rstrip(".")
+    if shown in ("-0", ""):
+        shown = "0"
+    return shown + "…" if text[end:].strip("0") else shown
 
 
 def _fmt(value: Decimal, places: int) -> str:
