@@ -314,3 +314,18 @@ def test_what_the_writer_keeps_is_bounded() -> None:
         assert len(sk.groups) <= json_line._POSITIONS
     for table in (json_line._TARGET_PARTS, json_line._ACTUAL_PARTS, json_line._TAILS):
         assert len(table) <= json_line._TEXTS
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _ODD | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.dictionaries(st.text(max_size=4) | st.integers(), _JSONISH, max_size=5))
+def test_a_finding_is_written_as_json_dumps_writes_it(data: dict[Any, Any]) -> None:
+    assert json_line._finding(data) == json.dumps(data, ensure_ascii=False)

@@ -178,30 +178,36 @@ def evaluation_line(storage: _Rows, e: Evaluation) -> str:
             f'"version": {_str(tversion)}}}, "form": {{"unit": '
         )
         head = sk.head = (tid, tname, tversion, text)
-    writer = _Writer(storage, sk)
-    items = ", ".join(
-        [
-            writer.leaf(node)[0] if isinstance(node, int) else writer.group(node)[0]
-            for node in plan.shape
-        ]
-    )
-    findings = ", ".join([_findings(f.to_dict()) for f in e.findings])
-    return (
+    # One list of pieces for the whole line, joined once: a group's start (it holds the
+    # subtotal, known only after its children) is put in the place kept for it.
+    out = [
         f'{head[3]}{_str(e.unit)}, "year": {_str(e.year)}, "file": {_str(e.file)}}}, '
         f'"digest": {_str(e.digest)}, "weight": {_num(e.total_weight)}, '
         f'"total": {_num(e.total)}, "raw_total": {_num(e.raw_total)}, '
         f'"grade": {_str(e.grade)}, "reported_total": {_num(e.reported_total)}, '
         f'"not_applicable_weight": {_num(e.not_applicable_weight)}, "places": {e.places}, '
-        f'"items": [{items}], "findings": [{findings}]}}'
-    )
+        '"items": ['
+    ]
+    writer = _Writer(storage, sk, out)
+    for i, node in enumerate(plan.shape):
+        if i:
+            out.append(", ")
+        if isinstance(node, int):
+            writer.leaf(node)
+        else:
+            writer.group(node)
+    out.append('], "findings": [')
+    out.append(", ".join([_finding(f.to_dict()) for f in e.findings]))
+    out.append("]}")
+    return "".join(out)
 
 
 class _Writer:
     """One form's walk over its tree (the skeleton's parts, the form's numbers)."""
 
-    __slots__ = ("known", "leaves", "places", "rows", "sk", "step", "tp")
+    __slots__ = ("known", "leaves", "out", "places", "rows", "sk", "step", "tp")
 
-    def __init__(self, storage: _Rows, sk: _Skeleton) -> None:
+    def __init__(self, storage: _Rows, sk: _Skeleton, out: list[str]) -> None:
         plan = storage.plan
         self.sk = sk
         self.tp = plan.template
@@ -210,18 +216,22 @@ class _Writer:
         self.places = plan.template.places
         self.step = plan.template.step
         self.known = sk.leaves
+        self.out = out
 
-    def group(self, span: GroupSpan) -> tuple[str, Decimal, Decimal | None]:
-        """(text, score, reported) of a group."""
-        texts: list[str] = []
+    def group(self, span: GroupSpan) -> tuple[Decimal, Decimal | None]:
+        """Write a group; its (score, reported)."""
+        out = self.out
+        here = len(out)
+        out.append("")  # the group's start, once its subtotal is known
         reports: list[Decimal | None] = []
         score = ZERO
         any_reported = False
-        for child in span.children:
-            text, child_score, child_reported = (
+        for i, child in enumerate(span.children):
+            if i:
+                out.append(", ")
+            child_score, child_reported = (
                 self.leaf(child) if isinstance(child, int) else self.group(child)
             )
-            texts.append(text)
             score = _add(score, child_score)  # sum() of the scores, in perfscore's context
             reports.append(child_reported)
             if child_reported is not None:
@@ -251,14 +261,16 @@ class _Writer:
             known = (path, name, weight, start)
             if id(path) in groups or len(groups) < _POSITIONS:
                 groups[id(path)] = known
-        text = (
+        out[here] = (
             f"{known[3]}{_decimal_json(score)}, "
             f'"reported": {"null" if reported is None else _decimal_json(reported)}, '
-            f'"children": [{", ".join(texts)}]}}'
+            '"children": ['
         )
-        return text, score, reported
+        out.append("]}")
+        return score, reported
 
-    def leaf(self, index: int) -> tuple[str, Decimal, Decimal | None]:
+    def leaf(self, index: int) -> tuple[Decimal, Decimal | None]:
+        """Write a leaf; its (score, reported)."""
         leaf = self.leaves[index]
         (ew, line, raw, score, status, flags, text, outcome, actual_text, actual, ratio, tier,
          score0, cut) = self.rows[index]  # fmt: skip
@@ -299,7 +311,7 @@ class _Writer:
             actual_part = _keep(_ACTUAL_PARTS, actual_text, actual, "actual")
         reported = leaf.reported
         note = leaf.note
-        line_text = (
+        self.out.append(
             f"{known[4]}{known[6] if ew is leaf.weight else _decimal_json(ew)}, "
             f"{target_part[1]}{actual_part[1]}{known[5]}{_string(line)}, "
             f'"ratio": {"null" if ratio is None else _decimal_json(ratio)}, '
@@ -309,7 +321,30 @@ class _Writer:
             f'"note": {"null" if note is None else _string(note)}, '
             f'"explanation": {_string(why)}}}'
         )
-        return line_text, score, reported
+        return score, reported
+
+
+def _finding(data: dict[str, Any]) -> str:
+    """``json.dumps(data, ensure_ascii=False)`` for a finding's mapping: written directly when
+    it holds only strings, ints, lists of strings and mappings of strings to strings (what
+    findings hold), by json.dumps otherwise (an encoder is built on every call: slow)."""
+    parts = []
+    for key, value in data.items():
+        kind = type(value)
+        if kind is str:
+            text = _string(value)
+        elif kind is int:
+            text = int.__repr__(value)
+        elif kind is list and all(type(v) is str for v in value):
+            text = f"[{', '.join(map(_string, value))}]"
+        elif kind is dict and all(type(k) is str and type(v) is str for k, v in value.items()):
+            text = "{" + ", ".join([f"{_string(k)}: {_string(v)}" for k, v in value.items()]) + "}"
+        else:
+            return _findings(data)
+        if type(key) is not str:
+            return _findings(data)
+        parts.append(f"{_string(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def _str(value: str | None) -> str:
