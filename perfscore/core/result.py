@@ -461,16 +461,18 @@ def _decimal_json(value: Decimal) -> str:
     # str() is format "f"'s text unless it shows an exponent (or is not a number), and it is
     # the exact value: short ones (scores, weights) recur and are kept by it
     text = str(value)
-    found = _JSON_NUMBERS.get(text)
-    if found is not None:
-        return found
+    short = len(text) <= 8
+    if short:
+        found = _JSON_NUMBERS.get(text)
+        if found is not None:
+            return found
     exponent = "E" in text or "e" in text or not value.is_finite()
     found = f"{value:f}" if exponent else text
     if "." in found:
         found = found.rstrip("0").rstrip(".")
     if found in ("-0", ""):
         found = "0"
-    if len(text) <= 8 and len(_JSON_NUMBERS) < 4096:  # bounded; long values rarely recur
+    if short and len(_JSON_NUMBERS) < 4096:  # bounded; long values rarely recur
         _JSON_NUMBERS[text] = found
     return found
 

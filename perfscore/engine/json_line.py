@@ -99,7 +99,8 @@ class _Skeleton:
         self.tp = tp  # held: the table is keyed by its id
         #: the line's start: (id, name, version) objects it was made from, and the text
         self.head: tuple[Any, Any, Any, str] | None = None
-        #: by leaf position: (path, name, weight, rule, start, rule part, weight's text)
+        #: by leaf position: (path, name, weight, rule, start, rule part, weight's text, the
+        #: rule part with each line)
         self.leaves: list[tuple[Any, ...] | None] = []
         #: by id of the group's path: (path, name, weight, start)
         self.groups: dict[int, tuple[Any, Any, Any, str]] = {}
@@ -127,7 +128,9 @@ def _leaf_part(tp: TemplatePlan, leaf: LeafData) -> tuple[Any, ...]:
         f'"weight": {_decimal_json(weight)}, "effective_weight": '
     )
     rule_part = f'"rule": {{"name": {_string(step.label)}, "kind": {_string(step.name)}}}, "line": '
-    return (path, name, weight, rule, start, rule_part, _decimal_json(weight))
+    # the rule's part with the line after it, by line (a rule gives a few): filled as met
+    lines: dict[str, str] = {}
+    return (path, name, weight, rule, start, rule_part, _decimal_json(weight), lines)
 
 
 def _tail(status: str, tier: str | None, flags: tuple[str, ...]) -> str:
@@ -274,12 +277,13 @@ class _Writer:
         leaf = self.leaves[index]
         (ew, line, raw, score, status, flags, text, outcome, actual_text, actual, ratio, tier,
          score0, cut) = self.rows[index]  # fmt: skip
+        weight = leaf.weight
         known_leaves = self.known
         known = known_leaves[index] if index < len(known_leaves) else None
         if (
             known is None
             or known[3] is not leaf.rule
-            or known[2] != leaf.weight  # equal numbers write the same text: by value
+            or known[2] != weight  # equal numbers write the same text: by value
             or known[0] != leaf.path
             or known[1] != leaf.name
         ):
@@ -309,14 +313,23 @@ class _Writer:
         actual_part = _ACTUAL_PARTS.get(actual_text)
         if actual_part is None or actual_part[0] is not actual:
             actual_part = _keep(_ACTUAL_PARTS, actual_text, actual, "actual")
+        rule_line = known[7].get(line)
+        if rule_line is None:
+            rule_line = f'{known[5]}{_string(line)}, "ratio": '
+            if len(known[7]) < 64:
+                known[7][line] = rule_line
+        try:
+            tail = _TAILS[status, tier, flags]
+        except (KeyError, TypeError):  # not kept yet (or flags not a tuple)
+            tail = _tail(status, tier, flags)
         reported = leaf.reported
         note = leaf.note
         self.out.append(
-            f"{known[4]}{known[6] if ew is leaf.weight else _decimal_json(ew)}, "
-            f"{target_part[1]}{actual_part[1]}{known[5]}{_string(line)}, "
-            f'"ratio": {"null" if ratio is None else _decimal_json(ratio)}, '
-            f'"raw_score": {_decimal_json(raw)}, "score": {_decimal_json(score)}, '
-            f"{_tail(status, tier, flags)}"
+            f"{known[4]}{known[6] if ew is weight else _decimal_json(ew)}, "
+            f"{target_part[1]}{actual_part[1]}{rule_line}"
+            f"{'null' if ratio is None else _decimal_json(ratio)}, "
+            f'"raw_score": {known[6] if raw is weight else _decimal_json(raw)}, '
+            f'"score": {_decimal_json(score)}, {tail}'
             f'"reported": {"null" if reported is None else _decimal_json(reported)}, '
             f'"note": {"null" if note is None else _string(note)}, '
             f'"explanation": {_string(why)}}}'
