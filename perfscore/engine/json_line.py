@@ -295,7 +295,10 @@ class _Writer:
                 known_leaves.append(known)
         places = self.places
         if outcome is not None:
-            why = sentence(outcome, raw, score0, places, ew)
+            if not outcome.arithmetic and outcome.value is None and outcome.raw == raw == score0:
+                why = str(outcome.explanation)  # what sentence() gives then: the rule's own
+            else:
+                why = sentence(outcome, raw, score0, places, ew)
         else:
             why = text if type(text) is str else str(text)
         if cut:
