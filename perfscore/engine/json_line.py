@@ -256,7 +256,12 @@ class _Writer:
         groups = self.sk.groups
         known = groups.get(id(path))
         # by value: a group's weight is often its children's sum, made anew for every form
-        if known is None or known[2] != weight or known[0] != path or known[1] != name:
+        if (
+            known is None
+            or (known[2] is not weight and known[2] != weight)
+            or (known[0] is not path and known[0] != path)
+            or (known[1] is not name and known[1] != name)
+        ):
             start = (
                 f'{{"path": [{", ".join(map(_string, path))}], "name": {_string(name)}, '
                 f'"weight": {_decimal_json(weight)}, "score": '
@@ -283,9 +288,9 @@ class _Writer:
         if (
             known is None
             or known[3] is not leaf.rule
-            or known[2] != weight  # equal numbers write the same text: by value
-            or known[0] != leaf.path
-            or known[1] != leaf.name
+            or (known[2] is not weight and known[2] != weight)  # equal: the same text
+            or (known[0] is not (path := leaf.path) and known[0] != path)
+            or (known[1] is not (name := leaf.name) and known[1] != name)
         ):
             known = _leaf_part(self.tp, leaf)
             if index < len(known_leaves):
