@@ -329,3 +329,14 @@ _JSONISH = st.recursive(
 @given(data=st.dictionaries(st.text(max_size=4) | st.integers(), _JSONISH, max_size=5))
 def test_a_finding_is_written_as_json_dumps_writes_it(data: dict[Any, Any]) -> None:
     assert json_line._finding(data) == json.dumps(data, ensure_ascii=False)
+
+
+def test_the_writer_is_engine_stage() -> None:
+    # like the engine modules tests/test_plan.py checks: nothing above the engine, no model
+    import ast
+
+    tree = ast.parse((ROOT / "perfscore" / "engine" / "json_line.py").read_text(encoding="utf-8"))
+    found = {
+        "." * n.level + (n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+    }
+    assert not {m for m in found if "model" in m or "build" in m or ".storage" in m}, found
