@@ -458,10 +458,26 @@ def _prepare(obj: Any) -> Any:
 
 
 def _decimal_json(value: Decimal) -> str:
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    # str() is format "f"'s text unless it shows an exponent (or is not a number), and it is
+    # the exact value: short ones (scores, weights) recur and are kept by it
+    text = str(value)
+    short = len(text) <= 8
+    if short:
+        found = _JSON_NUMBERS.get(text)
+        if found is not None:
+            return found
+    exponent = "E" in text or "e" in text or not value.is_finite()
+    found = f"{value:f}" if exponent else text
+    if "." in found:
+        found = found.rstrip("0").rstrip(".")
+    if found in ("-0", ""):
+        found = "0"
+    if short and len(_JSON_NUMBERS) < 4096:  # bounded; long values rarely recur
+        _JSON_NUMBERS[text] = found
+    return found
+
+
+_JSON_NUMBERS: dict[str, str] = {}
 
 
 def _dumps(obj: Any, *, indent: int | None) -> str:

@@ -166,7 +166,9 @@ def _check_unit(_inst: object, _attr: Any, value: Unit | None) -> None:
 
 
 def _fmt(value: Decimal) -> str:
-    return format(value, "f")
+    # str() is positional (format "f"'s text) unless it shows an exponent: cheaper by half
+    text = str(value)
+    return format(value, "f") if "E" in text or "e" in text else text
 
 
 @attrs.frozen(eq=False)
@@ -251,7 +253,12 @@ class Quantity:
         return a >= b
 
     def __str__(self) -> str:
-        return _fmt(self.value) + ("" if self.unit is None else self.unit.symbol)
+        value = self.value
+        text = str(value)  # as _fmt: positional unless it shows an exponent
+        if "E" in text or "e" in text:
+            text = format(value, "f")
+        unit = self.unit
+        return text if unit is None else text + unit.symbol
 
 
 def _unit_arg(unit: str | Unit | None) -> Unit | None:

@@ -186,8 +186,9 @@ class Target:
     # -- text and mappings
 
     def __str__(self) -> str:
-        if self.op in COMPARATORS:
-            return f"{COMPARATORS[self.op]}{self.value}"
+        symbol = COMPARATORS.get(self.op)
+        if symbol is not None:
+            return symbol + str(self.value)
         if self.op == "range":
             return str(self.interval)
         return "、".join(self.words)
