@@ -81,6 +81,16 @@ def test_reverse_both_variants(actual: str, ratio_score: str, linear_score: str)
     assert score_leaf(leaf("≤100万元", actual, rule="反向线性")).score == D(linear_score)
 
 
+@pytest.mark.parametrize("actual", ["0次", "-1次", "0"])
+def test_reverse_on_a_lower_bound_with_nothing_spent_keeps_full_marks(actual: str) -> None:
+    # direction: reverse read against ≥: target ÷ 0 once escaped as a bare DivisionByZero
+    r = score_leaf(leaf("≥10次", actual, rule="反向"))
+    assert r.score == D("10.00")
+    assert r.line == "reverse_ratio"
+    assert "不大于 0（反向指标，越低越好）" in r.explanation
+    assert "得满分 10" in r.explanation
+
+
 def test_reverse_never_exceeds_weight() -> None:
     r = score_leaf(leaf("≤100万元", "1万元"))
     assert r.score == D("10.00")

@@ -132,6 +132,11 @@ def _score_ratio(p: RatioParams, x: ScoreInput) -> Outcome:
     ratio = bv / av
     if p.reverse == "target_over_actual":
         weight = x.weight
+        if bv <= 0:
+            # Only a target the rule reads against its comparator (direction: reverse on ≥)
+            # gets here: nothing is spent, so the ceiling is kept; target ÷ 0 has no value.
+            kept = f"完成值 {fmt_q(b)} 不大于 0（反向指标，越低越好），未超出指标值 {target}，得满分 {fmt(weight)}"
+            return Outcome(weight, "reverse_ratio", kept, met=False, ratio=ratio, arithmetic=False)
         raw = min(ONE, av / bv) * weight
         over = Text(
             lambda: (
