@@ -411,3 +411,13 @@ def test_an_equal_target_missed_from_above_is_not_called_unreached() -> None:
 def test_full_marks_are_not_written_as_arithmetic() -> None:
     r = score_leaf(leaf("≥10次", "18次"))
     assert r.explanation == "完成值 18次 达到指标值 ≥10次，得满分 10"
+
+
+def test_a_tier_score_keeps_the_weights_own_digits_whatever_came_before() -> None:
+    # 5 and 5.0 are equal Decimals: a table cached for one once answered for the other, so
+    # raw_score wrote 5 or 5.0 depending on the forms scored before
+    first = score_leaf(leaf("达成", "达成", weight="5"))
+    second = score_leaf(leaf("达成", "达成", weight="5.0"))
+    again = score_leaf(leaf("达成", "达成", weight="5"))
+    assert repr(first.raw_score) == repr(again.raw_score) == "Decimal('5')"
+    assert repr(second.raw_score) == "Decimal('5.0')"

@@ -255,12 +255,20 @@ def _deadline_tier(
     return tier, f"完成时间“{word}”晚于时限“{deadline.text}”"
 
 
-@functools.lru_cache(maxsize=1024)
 def _tier_table(
     p: TiersParams, weight: Decimal, places: int
 ) -> dict[str, tuple[Decimal, Decimal, str]]:
     """Each tier's (lowest score, highest score, status) for this weight; the same for every
     form, so computed once. 达成 for the highest tier, 未达成 for the lowest, 部分达成 between."""
+    # Keyed by the digits too: 5 and 5.0 are equal but write differently (raw_score 5 vs 5.0),
+    # and a table made for one must not answer for the other.
+    return _tier_table_of(p, weight, weight.as_tuple(), places)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tier_table_of(
+    p: TiersParams, weight: Decimal, _digits: object, places: int
+) -> dict[str, tuple[Decimal, Decimal, str]]:
     bounds = {t.name: _bounds(t.range, weight, places) for t in p.tiers}
     lows = [low for low, _high in bounds.values()]
     table: dict[str, tuple[Decimal, Decimal, str]] = {}
