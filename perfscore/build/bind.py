@@ -26,7 +26,8 @@ from ..text.numbers import in_local_context
 from ..text.quantity import Actual
 from ..text.target import Target
 from .form import _LEAF_FIELDS, _PLAIN_FIELDS, _budget, _inputs, _names, _plain_number, _sanitize
-from .model import Form, Group, Leaf, Node, Rule, Template, TemplateNode
+from .model import BoundTree, Form, Group, Leaf, Node, Rule, Template, TemplateNode
+from .plain import bind_plain
 from .template import (
     ZERO,
     _get,
@@ -81,9 +82,15 @@ def build_form(
     budget, budget_unit = _budget(data.get("budget") or {}, r)
     inputs = _inputs(data.get("inputs") or {}, template, r)
     binder = _Binder(template, r, lenient, broken)
-    nodes = binder.nodes(template.nodes, data.get("indicators"), ("indicators",), ())
-    top = sum((n.weight for n in nodes), ZERO)
-    if nodes and top != template.total:
+    # The plain path reads only what the form supplies; anything else goes the general way.
+    bound = None if lenient else bind_plain(template, data.get("indicators"), r)
+    nodes: tuple[Node, ...] | BoundTree
+    if bound is not None:
+        nodes = bound  # its weights add up: bind_plain checked them
+    else:
+        nodes = binder.nodes(template.nodes, data.get("indicators"), ("indicators",), ())
+        top = sum((n.weight for n in nodes), ZERO)
+    if bound is None and nodes and top != template.total:
         mark = len(r.errors)
         r.fail(
             f"一级指标分值之和为 {_n(top)}，应等于总分 {_n(template.total)}",

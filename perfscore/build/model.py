@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..core.result import Finding
-from ..engine.plan import FormPlan, TemplatePlan, compile_form, compile_template
+from ..engine.plan import FormPlan, GroupSpan, TemplatePlan, compile_form, compile_template
 from ..rules.formula import Formula
 from ..text.frozen import freeze, freeze_map
 from ..text.quantity import Actual, Quantity
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..core.result import Evaluation
 
 __all__ = [
+    "BoundLeaf",
+    "BoundTree",
     "Computed",
     "Form",
     "Grade",
@@ -232,12 +234,149 @@ class Group:
 Node = Leaf | Group
 
 
-@attrs.frozen(eq=False)
+class BoundLeaf:
+    """A leaf bound by the plain path (:mod:`perfscore.build.plain`): what the engine reads
+    (``LeafData``), without an attrs ``Leaf``; ``Form.nodes`` makes the ``Leaf`` when read.
+    The fields the plain path never sets are class constants."""
+
+    __slots__ = (
+        "actual",
+        "actual_from",
+        "actual_text",
+        "name",
+        "note",
+        "path",
+        "position",
+        "reported",
+        "rule",
+        "target",
+        "target_text",
+        "weight",
+    )
+    actual_items: tuple[str, ...] | None = None
+    given_score: Decimal | None = None
+    tier: str | None = None
+    applicable: bool = True
+    unreadable: str | None = None
+
+    def __init__(
+        self,
+        name: str,
+        path: tuple[str, ...],
+        weight: Decimal,
+        rule: Rule,
+        target: Target | None,
+        target_text: str | None,
+        actual: Actual | None,
+        actual_text: str | None,
+        actual_from: str | None,
+        reported: Decimal | None,
+        note: str | None,
+        position: Position,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.weight = weight
+        self.rule = rule
+        self.target = target
+        self.target_text = target_text
+        self.actual = actual
+        self.actual_text = actual_text
+        self.actual_from = actual_from
+        self.reported = reported
+        self.note = note
+        self.position = position
+
+    def leaf(self) -> Leaf:
+        return Leaf(
+            name=self.name,
+            path=self.path,
+            weight=self.weight,
+            rule=self.rule,
+            target=self.target,
+            target_text=self.target_text,
+            actual=self.actual,
+            actual_text=self.actual_text,
+            actual_from=self.actual_from,
+            reported=self.reported,
+            note=self.note,
+            position=self.position,
+            stage={},  # the plain path reads no monitoring field
+        )
+
+
+class BoundTree:
+    """A form's indicator tree as the plain path binds it: the leaves in tree order, the groups
+    as spans over them (the form's plan as is) and each group's position, in pre-order (one
+    position stands for all when the document has none). ``Form.nodes`` is built from it when
+    first read: scoring never needs the attrs tree."""
+
+    __slots__ = ("leaves", "positions", "shape")
+
+    def __init__(
+        self,
+        leaves: tuple[BoundLeaf, ...],
+        shape: tuple[GroupSpan | int, ...],
+        positions: Position | tuple[Position, ...],
+    ) -> None:
+        self.leaves = leaves
+        self.shape = shape
+        self.positions = positions
+
+    def nodes(self) -> tuple[Node, ...]:
+        spots = self.positions
+        where = iter(spots) if isinstance(spots, tuple) else None
+        return _tree(self.shape, self.leaves, spots, where)
+
+
+def _tree(
+    shape: tuple[GroupSpan | int, ...],
+    leaves: tuple[BoundLeaf, ...],
+    spot: Position | tuple[Position, ...],
+    where: Iterator[Position] | None,
+) -> tuple[Node, ...]:
+    out: list[Node] = []
+    for node in shape:
+        if isinstance(node, int):
+            out.append(leaves[node].leaf())
+            continue
+        position = next(where) if where is not None else spot
+        assert isinstance(position, Position)
+        children = _tree(node.children, leaves, spot, where)
+        out.append(
+            Group(
+                name=node.name,
+                path=node.path,
+                weight=node.weight,
+                children=children,
+                position=position,
+            )
+        )
+    return tuple(out)
+
+
+_FORM_REPR = (
+    "template",
+    "nodes",
+    "unit",
+    "year",
+    "budget",
+    "budget_unit",
+    "inputs",
+    "reported_total",
+    "file",
+    "digest",
+    "findings",
+)
+
+
+@attrs.frozen(eq=False, repr=False)
 class Form:
     """A form bound to its template, ready to evaluate (see :func:`perfscore.evaluate`)."""
 
     template: Template
-    nodes: tuple[Node, ...]
+    # The tree (``nodes``), or what the plain path bound, made into the tree when first read.
+    _nodes: tuple[Node, ...] | BoundTree = attrs.field(alias="nodes")
     unit: str | None = None
     year: str | None = None
     budget: Mapping[str, Quantity] = attrs.field(factory=dict, converter=freeze_map)
@@ -253,7 +392,25 @@ class Form:
     plan: FormPlan = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "plan", compile_form(self, self.template.plan))
+        bound = self._nodes
+        if isinstance(bound, BoundTree):
+            plan = compile_form(self, self.template.plan, bound=(bound.leaves, bound.shape))
+        else:
+            plan = compile_form(self, self.template.plan)
+        object.__setattr__(self, "plan", plan)
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        """The indicator tree: groups and leaves as bound."""
+        nodes = self._nodes
+        if isinstance(nodes, BoundTree):
+            nodes = nodes.nodes()
+            object.__setattr__(self, "_nodes", nodes)  # equal each time; made once
+        return nodes
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FORM_REPR)
+        return f"Form({fields})"
 
     def leaves(self) -> Iterator[Leaf]:
         """Every leaf, depth first, in display order."""

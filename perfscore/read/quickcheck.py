@@ -21,7 +21,7 @@ from typing import Any, Final
 from .resources import _shared_schema
 from .schema import LEAF_FIELDS
 
-__all__ = ["plainly_valid_form"]
+__all__ = ["plain_pattern", "plainly_valid_form"]
 
 _MARKERS: Final = frozenset(LEAF_FIELDS) - {"name"}
 
@@ -42,6 +42,11 @@ def _patterns() -> dict[str, Callable[[str], Any]]:
         "budget_entry": search(defs["budget_entry"]["pattern"]),
         "reported": search(leaf["reported"]["pattern"]),
     }
+
+
+def plain_pattern(name: str) -> Callable[[str], Any]:
+    """The schema's pattern ``name`` (``number``, ``reported`` …) as this check applies it."""
+    return _patterns()[name]
 
 
 @functools.cache
