@@ -242,7 +242,10 @@ class BoundLeaf:
     __slots__ = (
         "actual",
         "actual_from",
+        "actual_items",
         "actual_text",
+        "applicable",
+        "given_score",
         "name",
         "note",
         "path",
@@ -251,13 +254,10 @@ class BoundLeaf:
         "rule",
         "target",
         "target_text",
+        "tier",
         "weight",
     )
-    actual_items: tuple[str, ...] | None = None
-    given_score: Decimal | None = None
-    tier: str | None = None
-    applicable: bool = True
-    unreadable: str | None = None
+    unreadable: str | None = None  # a lenient reading's; the plain path is strict
 
     def __init__(
         self,
@@ -269,9 +269,13 @@ class BoundLeaf:
         target_text: str | None,
         actual: Actual | None,
         actual_text: str | None,
+        actual_items: tuple[str, ...] | None,
         actual_from: str | None,
         reported: Decimal | None,
+        given_score: Decimal | None,
+        tier: str | None,
         note: str | None,
+        applicable: bool,
         position: Position,
     ) -> None:
         self.name = name
@@ -282,9 +286,13 @@ class BoundLeaf:
         self.target_text = target_text
         self.actual = actual
         self.actual_text = actual_text
+        self.actual_items = actual_items
         self.actual_from = actual_from
         self.reported = reported
+        self.given_score = given_score
+        self.tier = tier
         self.note = note
+        self.applicable = applicable
         self.position = position
 
     def leaf(self) -> Leaf:
@@ -297,9 +305,13 @@ class BoundLeaf:
             target_text=self.target_text,
             actual=self.actual,
             actual_text=self.actual_text,
+            actual_items=self.actual_items,
             actual_from=self.actual_from,
             reported=self.reported,
+            given_score=self.given_score,
+            tier=self.tier,
             note=self.note,
+            applicable=self.applicable,
             position=self.position,
             stage={},  # the plain path reads no monitoring field
         )

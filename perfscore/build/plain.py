@@ -19,6 +19,7 @@ both paths.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
@@ -37,10 +38,24 @@ from .template import _CACHE_SIZE, _parse_actual, _parse_target, _pos, _unplaced
 __all__ = ["bind_plain"]
 
 ZERO: Final = Decimal(0)
-# Fields a plain entry may have (as _Binder.plain_leaf); with none but ``name`` the schema reads
-# the entry as a group of indicators, which the general path decides.
-_FIELDS: Final = frozenset({"name", "target", "actual", "weight", "reported", "note"})
+# Fields a plain entry may have; with none but ``name`` the schema reads the entry as a group
+# of indicators, which the general path decides. The monitoring fields (progress …) go there.
+_FIELDS: Final = frozenset(
+    {
+        "name",
+        "target",
+        "actual",
+        "weight",
+        "reported",
+        "note",
+        "rule",
+        "tier",
+        "score",
+        "applicable",
+    }
+)
 _MARKERS: Final = frozenset(LEAF_FIELDS) - {"name"}
+_RARE: Final = frozenset({"score", "tier", "applicable"})
 _ABSENT: Final[dict[str, Any]] = {}
 
 
@@ -51,12 +66,11 @@ class _NotPlain(Exception):
 class _Leaf:
     """What the template fixes about one leaf."""
 
-    __slots__ = ("actual_from", "at", "name", "path", "rule", "target", "target_text", "weight")
+    __slots__ = ("actual_from", "name", "path", "rule", "target", "target_text", "weight")
 
-    def __init__(self, t: TemplateNode, at: JsonPath) -> None:
+    def __init__(self, t: TemplateNode) -> None:
         self.name = t.name
         self.path = t.path
-        self.at = at
         self.weight = t.weight
         self.rule = t.rule
         self.target = t.target
@@ -64,30 +78,40 @@ class _Leaf:
         self.actual_from = t.actual_from
 
 
+class _Level:
+    """One level of the tree: its nodes, the names written as is, and every name or alias
+    with the node it stands for (as the general binder resolves them)."""
+
+    __slots__ = ("aliases", "names", "nodes")
+
+    def __init__(self, tnodes: tuple[TemplateNode, ...]) -> None:
+        self.nodes = tuple(_Leaf(t) if t.is_leaf else _Group(t) for t in tnodes)
+        self.aliases = {alias: t.name for t in tnodes for alias in (t.name, *t.aliases)}
+        self.names = frozenset(k for k, v in self.aliases.items() if k == v)
+
+
 class _Group:
-    """What the template fixes about one group: its children and their canonical names."""
+    """What the template fixes about one group."""
 
-    __slots__ = ("at", "children", "name", "names", "open", "path", "weight")
+    __slots__ = ("children", "name", "open", "path", "weight")
 
-    def __init__(self, t: TemplateNode, at: JsonPath, children: tuple[_Leaf | _Group, ...]):
+    def __init__(self, t: TemplateNode) -> None:
         self.name = t.name
         self.path = t.path
-        self.at = at
         self.weight = t.weight
         self.open = t.open
-        self.children = children
-        self.names = frozenset(c.name for c in children)
+        self.children = _Level(t.children)
 
 
 class _Spec:
     """A template compiled for plain forms."""
 
-    __slots__ = ("defaults", "names", "nodes", "total")
+    __slots__ = ("defaults", "rules", "top", "total")
 
     def __init__(self, template: Template) -> None:
         self.total = template.total
-        self.nodes = _compile(template.nodes, ("indicators",))
-        self.names = frozenset(n.name for n in self.nodes)
+        self.top = _Level(template.nodes)
+        self.rules: Mapping[str, Rule] = template.rules
         #: target op → the template's default rule for it
         self.defaults: dict[str, Rule] = {}
         for op, name in template.defaults.items():
@@ -96,20 +120,9 @@ class _Spec:
                 self.defaults[op] = rule
 
 
-def _compile(nodes: tuple[TemplateNode, ...], at: JsonPath) -> tuple[_Leaf | _Group, ...]:
-    out: list[_Leaf | _Group] = []
-    for t in nodes:
-        here = (*at, t.name)
-        if t.is_leaf:
-            out.append(_Leaf(t, here))
-        else:
-            out.append(_Group(t, here, _compile(t.children, here)))
-    return tuple(out)
-
-
 def _plain_template(template: Template) -> bool:
     # A group child named like a leaf field would make the schema read the group as a leaf.
-    return all(not (_MARKERS & set(n.name for n in t.children)) for t in template.walk())
+    return all(not (_MARKERS & {n.name for n in t.children}) for t in template.walk())
 
 
 _SPECS: weakref.WeakKeyDictionary[Template, _Spec | None] = weakref.WeakKeyDictionary()
@@ -127,13 +140,15 @@ def _spec(template: Template) -> _Spec | None:
 def bind_plain(template: Template, indicators: Any, r: Reader) -> BoundTree | None:
     """The plain form's tree, or ``None`` when the general binder must read it."""
     spec = _spec(template)
-    if spec is None or type(indicators) is not dict or not indicators.keys() <= spec.names:
+    if spec is None or type(indicators) is not dict:
         return None
+    # Where each value was written matters only when the document has positions (YAML).
     unplaced = _unplaced(r.doc.file) if not r.doc.positions else None
+    at = ("indicators",) if unplaced is None else None
     leaves: list[BoundLeaf] = []
     spots: list[Position] = []
     try:
-        shape, top = _walk(spec, spec.nodes, indicators, leaves, spots, r, unplaced)
+        shape, top = _walk(spec, spec.top, indicators, at, leaves, spots, r, unplaced)
     except _NotPlain:
         return None
     if shape and top != spec.total:
@@ -141,36 +156,56 @@ def bind_plain(template: Template, indicators: Any, r: Reader) -> BoundTree | No
     return BoundTree(tuple(leaves), shape, unplaced if unplaced is not None else tuple(spots))
 
 
+def _renamed(raw: dict[str, Any], level: _Level) -> tuple[dict[str, Any], dict[str, str]]:
+    """``raw`` by the names its keys stand for, and the key each was written with."""
+    out: dict[str, Any] = {}
+    keys: dict[str, str] = {}
+    for key, value in raw.items():
+        name = level.aliases.get(key)
+        if name is None or name in out:
+            raise _NotPlain  # unknown, or written twice: the general path says so
+        out[name] = value
+        keys[name] = key
+    return out, keys
+
+
 def _walk(
     spec: _Spec,
-    nodes: tuple[_Leaf | _Group, ...],
+    level: _Level,
     raw: dict[str, Any],
+    at: JsonPath | None,
     leaves: list[BoundLeaf],
     spots: list[Position],
     r: Reader,
     unplaced: Position | None,
 ) -> tuple[tuple[GroupSpan | int, ...], Decimal]:
+    keys: dict[str, str] | None = None
+    if not raw.keys() <= level.names:
+        raw, keys = _renamed(raw, level)
     shape: list[GroupSpan | int] = []
     total = ZERO
-    for node in nodes:
+    for node in level.nodes:
         value = raw.get(node.name)
         if value is None and node.name in raw:
             raise _NotPlain  # a null where the schema wants a mapping (or a list)
+        here = None
+        if at is not None:
+            here = (*at, node.name if keys is None else keys.get(node.name, node.name))
         if isinstance(node, _Leaf):
-            leaf = _leaf(spec, node, _ABSENT if value is None else value, r, unplaced)
+            leaf = _entry(spec, _ABSENT if value is None else value, node, here, r, unplaced)
             shape.append(len(leaves))
             leaves.append(leaf)
             total += leaf.weight
             continue
         start = len(leaves)
-        if unplaced is None:
-            spots.append(_pos(r, node.at))  # pre-order, as BoundTree.nodes reads them
+        if here is not None:
+            spots.append(_pos(r, here))  # pre-order, as BoundTree.nodes reads them
         if node.open:
-            children, got = _open(spec, node, value, leaves, r, unplaced)
+            children, got = _open(spec, node, value, here, leaves, r, unplaced)
         elif value is None:
-            children, got = _walk(spec, node.children, _ABSENT, leaves, spots, r, unplaced)
-        elif type(value) is dict and value.keys() <= node.names:
-            children, got = _walk(spec, node.children, value, leaves, spots, r, unplaced)
+            children, got = _walk(spec, node.children, _ABSENT, here, leaves, spots, r, unplaced)
+        elif type(value) is dict:
+            children, got = _walk(spec, node.children, value, here, leaves, spots, r, unplaced)
         else:
             raise _NotPlain
         if node.weight is not None:
@@ -186,6 +221,7 @@ def _open(
     spec: _Spec,
     node: _Group,
     value: Any,
+    at: JsonPath | None,
     leaves: list[BoundLeaf],
     r: Reader,
     unplaced: Position | None,
@@ -201,40 +237,40 @@ def _open(
         if type(entry) is not dict:
             raise _NotPlain
         name = entry.get("name")
-        if type(name) is not str or not name or name in seen:
+        if type(name) is not str or name in seen:
             raise _NotPlain
         seen.add(name)
-        leaf = _entry(spec, entry, name, (*node.path, name), None, (*node.at, i), r, unplaced)
+        here = None if at is None else (*at, i)
+        leaf = _entry(spec, entry, None, here, r, unplaced, name, (*node.path, name))
         shape.append(len(leaves))
         leaves.append(leaf)
         total += leaf.weight
     return tuple(shape), total
 
 
-def _leaf(spec: _Spec, node: _Leaf, entry: Any, r: Reader, unplaced: Position | None) -> BoundLeaf:
-    if type(entry) is not dict:
-        raise _NotPlain
-    if entry:
-        name = entry.get("name")
-        if name is not None and (type(name) is not str or not name):
-            raise _NotPlain
-    return _entry(spec, entry, node.name, node.path, node, node.at, r, unplaced)
-
-
 def _entry(
     spec: _Spec,
-    e: dict[str, Any],
-    name: str,
-    path: tuple[str, ...],
+    e: Any,
     node: _Leaf | None,
-    at: JsonPath,
+    at: JsonPath | None,
     r: Reader,
     unplaced: Position | None,
+    name: str = "",
+    path: tuple[str, ...] = (),
 ) -> BoundLeaf:
+    """One leaf entry (``node`` when the template fixes the leaf, else an open group's)."""
+    if type(e) is not dict:
+        raise _NotPlain
     if e:
         keys = e.keys()
         if not keys <= _FIELDS or _MARKERS.isdisjoint(keys):
             raise _NotPlain
+        if "name" in e:
+            written = e["name"]
+            if type(written) is not str or not written:
+                raise _NotPlain
+    if node is not None:
+        name, path = node.name, node.path
     raw_weight = e.get("weight")
     if node is not None and node.weight is not None:
         if raw_weight is not None or "weight" in e:
@@ -242,6 +278,18 @@ def _entry(
         weight = node.weight
     else:
         weight = _number(raw_weight, _WEIGHTS, "number")
+    raw_rule = e.get("rule")
+    rule: Rule | None
+    if raw_rule is None:
+        if "rule" in e:
+            raise _NotPlain
+        rule = node.rule if node is not None else None
+    elif type(raw_rule) is str and raw_rule:
+        rule = spec.rules.get(raw_rule)
+        if rule is None:
+            raise _NotPlain  # not a rule of the template: the general path says so
+    else:
+        raise _NotPlain
     raw_target = e.get("target")
     target: Target | None
     if node is not None and node.target is not None:
@@ -254,13 +302,19 @@ def _entry(
         except PerfscoreError:
             raise _NotPlain from None
         target_text = raw_target
-    elif raw_target is None and "target" not in e and node is not None and node.rule is not None:
-        target = target_text = None  # a template rule that needs no target (执行率)
+    elif raw_target is None and "target" not in e and rule is not None:
+        target = target_text = None  # a rule that needs no target (执行率)
     else:
         raise _NotPlain
     raw_actual = e.get("actual")
     actual: Actual | None = None
-    if type(raw_actual) is str:
+    items: tuple[str, ...] | None = None
+    if type(raw_actual) is list:  # checklist items as ticked
+        if not all(type(x) is str for x in raw_actual):
+            raise _NotPlain
+        items = tuple(raw_actual)
+        raw_actual = None
+    elif type(raw_actual) is str:
         try:
             actual = _parse_actual(raw_actual, target)
         except PerfscoreError:
@@ -269,7 +323,6 @@ def _entry(
             raise _NotPlain  # the general path says where the number goes wrong
     elif raw_actual is not None:
         raise _NotPlain
-    rule = node.rule if node is not None else None
     if rule is None:
         rule = spec.defaults.get(target.op) if target is not None else None
         if rule is None:
@@ -279,6 +332,19 @@ def _entry(
     note = e.get("note")
     if note is not None and type(note) is not str:
         raise _NotPlain
+    given = tier = None
+    applicable = True
+    if not _RARE.isdisjoint(e):
+        raw_score = e.get("score")
+        if raw_score is not None or "score" in e:
+            given = _number(raw_score, _WEIGHTS, "number")
+        tier = e.get("tier")
+        if (tier is not None or "tier" in e) and (type(tier) is not str or not tier):
+            raise _NotPlain
+        flag = e.get("applicable", True)
+        if type(flag) is not bool:
+            raise _NotPlain
+        applicable = flag
     return BoundLeaf(
         name,
         path,
@@ -288,10 +354,14 @@ def _entry(
         target_text,
         actual,
         raw_actual,
+        items,
         node.actual_from if node is not None else None,
         reported,
+        given,
+        tier,
         note,
-        unplaced if unplaced is not None else _pos(r, at),
+        applicable,
+        unplaced if unplaced is not None else _pos(r, at or ()),
     )
 
 

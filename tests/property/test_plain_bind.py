@@ -1,0 +1,323 @@
+"""The plain binder (``perfscore.build.plain``) binds exactly what the general binder binds.
+
+Every shipped template and the benchmark's synthetic one; generated forms, varied the ways
+forms differ (aliases, form-supplied weights and targets, reported scores, notes, missing
+entries, extra fields that force the general path, odd values), from Python data and from
+YAML text (positions). Compared: every public attribute of the bound ``Form``, its tree
+(``form.nodes``, ``form.leaves()``), its plan as the engine reads it, the evaluation
+(``to_dict()``, the JSON line, findings) and, for invalid forms, every error message with its
+file, line, column and indicator path.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import perfscore
+from perfscore import strategies as ps
+from perfscore.build import bind as _bind
+from perfscore.build.model import BoundTree, Form, Group, Leaf
+from perfscore.engine.plan import GroupSpan
+from perfscore.errors import PerfscoreError, ValidationErrors
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synthetic  # noqa: E402
+
+from tests.property.test_fast_paths import _mutate  # noqa: E402
+
+SHIPPED = sorted((ROOT / "indicators").rglob("*.yaml"))
+TEMPLATES: dict[str, perfscore.Template] = {}
+
+_LEAF_DATA = (
+    "name",
+    "path",
+    "weight",
+    "rule",
+    "target",
+    "target_text",
+    "actual",
+    "actual_text",
+    "actual_items",
+    "actual_from",
+    "reported",
+    "given_score",
+    "tier",
+    "note",
+    "applicable",
+    "position",
+    "unreadable",
+)
+_FORM_FIELDS = (
+    "unit",
+    "year",
+    "budget",
+    "budget_unit",
+    "inputs",
+    "reported_total",
+    "file",
+    "digest",
+    "data",
+    "findings",
+)
+
+
+def _template(key: str) -> perfscore.Template:
+    if key not in TEMPLATES:
+        if key == "synthetic":
+            TEMPLATES[key] = perfscore.loads_template(synthetic.template_text())
+        else:
+            TEMPLATES[key] = perfscore.load_template(ROOT / key)
+    return TEMPLATES[key]
+
+
+KEYS = ["synthetic", *(p.relative_to(ROOT).as_posix() for p in SHIPPED)]
+
+
+def _general(mp: pytest.MonkeyPatch) -> None:
+    mp.setattr(_bind, "bind_plain", lambda *a, **k: None)
+    mp.setattr(_bind._Binder, "plain_leaf", lambda *a, **k: None)
+
+
+def _spans(shape: tuple[GroupSpan | int, ...]) -> list[Any]:
+    return [
+        n
+        if isinstance(n, int)
+        else (n.name, n.path, n.weight, n.reported, n.start, n.end, _spans(n.children))
+        for n in shape
+    ]
+
+
+def _snapshot(form: Form) -> Any:
+    plan = form.plan
+    return (
+        form.template is not None,
+        tuple(getattr(form, name) for name in _FORM_FIELDS),
+        form.nodes,
+        [leaf.stage for leaf in form.leaves()],
+        [tuple(getattr(leaf, k) for k in _LEAF_DATA) for leaf in plan.leaves],
+        _spans(plan.shape),
+        (plan.budget, plan.inputs, plan.reported_total, plan.unit, plan.year, plan.file),
+        plan.digest,
+    )
+
+
+def _outcome(load: Any) -> Any:
+    try:
+        form = load()
+        snapshot = _snapshot(form)
+        result = perfscore.evaluate(form)
+        return (
+            snapshot,
+            result.to_dict(),
+            result.to_json(indent=None),
+            [attrs.astuple(f) for f in result.findings],
+        )
+    except ValidationErrors as err:
+        located = [(e.file, e.line, e.column, e.indicator_path, str(e)) for e in err.errors]
+        return "error", str(err), located
+    except PerfscoreError as err:
+        return "error", str(err), (err.file, err.line, err.column)
+
+
+def _both(load: Any) -> tuple[Any, Any]:
+    fast = _outcome(load)
+    with pytest.MonkeyPatch.context() as mp:
+        _general(mp)
+        slow = _outcome(load)
+    return fast, slow
+
+
+# ------------------------------------------------------------------ varying a valid form
+
+
+def _entries(data: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths of the leaf entries (mappings with a leaf field) and the groups under indicators."""
+    found = []
+    if isinstance(data, dict):
+        if here:
+            found.append(here)
+        for key, value in data.items():
+            found += _entries(value, (*here, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += _entries(value, (*here, i))
+    return found
+
+
+_VALUES = st.sampled_from(["5", "0", "2.5", "100%", "≥10次", "达成", "未发生", "", "-1", "1e5"])
+_CHANGES = st.sampled_from(
+    [
+        "alias",
+        "weight",
+        "target",
+        "reported",
+        "note",
+        "note_none",
+        "reported_none",
+        "delete",
+        "extra",
+        "null",
+        "empty",
+        "rename",
+    ]
+)
+
+
+def _vary(data: dict[str, Any], template: perfscore.Template, draw: Any) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    aliases = {t.name: t.aliases for t in template.walk() if t.aliases}
+    for _ in range(draw(st.integers(1, 4))):
+        paths = _entries(data.get("indicators"))
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent: Any = data["indicators"]
+        for key in path[:-1]:
+            parent = parent[key]
+        last = path[-1]
+        entry = parent[last]
+        change = draw(_CHANGES)
+        if change == "alias" and isinstance(last, str) and aliases.get(last):
+            parent[draw(st.sampled_from(aliases[last]))] = parent.pop(last)
+        elif change == "rename" and isinstance(last, str):
+            parent[last + "x"] = parent.pop(last)
+        elif change == "delete":
+            del parent[last]
+        elif change == "null":
+            parent[last] = None
+        elif change == "empty":
+            parent[last] = {}
+        elif isinstance(entry, dict):
+            if change in ("weight", "target", "reported", "note"):
+                entry[change] = draw(_VALUES)
+            elif change == "note_none":
+                entry["note"] = None
+            elif change == "reported_none":
+                entry["reported"] = None
+            elif change == "extra":
+                entry[draw(st.sampled_from(["tier", "score", "applicable", "progress", "x"]))] = (
+                    draw(st.sampled_from(["达成", "5", True, None]))
+                )
+    return data
+
+
+@st.composite
+def _forms(draw: Any, key: str) -> dict[str, Any]:
+    template = _template(key)
+    if key == "synthetic" and draw(st.booleans()):
+        form = synthetic.form(random.Random(draw(st.integers(0, 99))), 0)
+    else:
+        form = draw(ps.forms(template))
+    choice = draw(st.sampled_from(["as is", "varied", "mutated"]))
+    if choice == "varied":
+        form = _vary(form, template, draw)
+    elif choice == "mutated":
+        form = _mutate(form, draw)
+    return form
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_plain_binder_binds_what_the_general_one_binds(key: str, data: st.DataObject) -> None:
+    template = _template(key)
+    form = data.draw(_forms(key))
+    fast, slow = _both(lambda: perfscore.load_form(form, template=template))
+    assert fast == slow
+
+
+# ------------------------------------------------------------------ from YAML: positions
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list) and not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _yaml(data: Any, pad: str = "") -> list[str]:
+    lines: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, dict | list) and value:
+                lines.append(f"{pad}{_scalar(key)}:")
+                lines += _yaml(value, pad + "  ")
+            else:
+                lines.append(f"{pad}{_scalar(key)}: {_scalar(value)}")
+    else:
+        for item in data:
+            if isinstance(item, dict | list) and item:
+                inner = _yaml(item, pad + "  ")
+                lines.append(f"{pad}- {inner[0].lstrip()}")
+                lines += inner[1:]
+            else:
+                lines.append(f"{pad}- {_scalar(item)}")
+    return lines
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_plain_binder_from_yaml_places_what_the_general_one_places(
+    key: str, data: st.DataObject
+) -> None:
+    template = _template(key)
+    form = data.draw(_forms(key))
+    text = "\n".join(_yaml(form)) + "\n"
+    fast, slow = _both(lambda: perfscore.loads_form(text, template=template, file="f.yaml"))
+    assert fast == slow
+
+
+# ------------------------------------------------------------------ the lazy tree
+
+
+def test_a_plain_form_is_bound_plainly_and_its_tree_made_when_read() -> None:
+    template = _template("synthetic")
+    data = next(synthetic.forms(1))
+    form = perfscore.load_form(data, template=template)
+    assert isinstance(form._nodes, BoundTree)  # scored without the attrs tree
+    result = perfscore.evaluate(form)
+    nodes = form.nodes
+    assert form.nodes is nodes  # made once
+    assert all(isinstance(n, Group | Leaf) for n in nodes)
+    assert [leaf.path for leaf in form.leaves()] == [leaf.path for leaf in form.plan.leaves]
+    assert perfscore.evaluate(form) == result
+    with pytest.MonkeyPatch.context() as mp:
+        _general(mp)
+        general = perfscore.load_form(data, template=template)
+    assert isinstance(general._nodes, tuple)
+    assert general.nodes == nodes
+    assert repr(general) == repr(form)
+    assert repr(form).startswith("Form(template=") and ", nodes=(Leaf(name=" in repr(form)
+
+
+def test_a_plainly_bound_form_pickles_and_evolves() -> None:
+    template = _template("synthetic")
+    form = perfscore.load_form(next(synthetic.forms(1)), template=template)
+    result = perfscore.evaluate(form)
+    back = pickle.loads(pickle.dumps(form))
+    assert perfscore.evaluate(back) == result
+    assert back.nodes == form.nodes
+    changed = attrs.evolve(form, unit="另一单位")
+    assert changed.unit == "另一单位" and changed.plan.unit == "另一单位"
+    assert changed.nodes == form.nodes
+    assert perfscore.evaluate(changed).total == result.total
+    made = attrs.evolve(form, nodes=form.nodes)  # a tree given as nodes, as before
+    assert isinstance(made._nodes, tuple)
+    assert perfscore.evaluate(made) == result
