@@ -18,7 +18,7 @@ from ..core.findings import finding_from_error
 from ..core.result import Finding
 from ..errors import PerfscoreError, UnitError
 from ..read import schema as _schema
-from ..read.quickcheck import plainly_valid_form
+from ..read.quickcheck import plainly_valid_form, plainly_valid_indicators
 from ..read.reader import Reader, suggest
 from ..read.yaml_document import Document, JsonPath
 from ..text.actual import actual_syntax_error
@@ -69,15 +69,25 @@ def build_form(
     """
     problems: list[Finding] = []
     broken: dict[JsonPath, str] = {}
+    # Strict: ``indicators`` is checked by the plain binder as it reads them; only when it
+    # steps aside does the quick check read them (and, when that fails, the schema).
+    unchecked = False
     if lenient:
         if not plainly_valid_form(doc.data):  # a plainly valid form has nothing to drop
             doc, problems, broken = _sanitize(doc)
-    elif not plainly_valid_form(doc.data):
+    elif not plainly_valid_form(doc.data, indicators=False):
         _raise(_schema.validate(doc, "form"), doc.file)
+    else:
+        unchecked = True
     data = doc.data
     if template is None:
         ref = data.get("template")
-        template = resolve(ref if isinstance(ref, Mapping) else str(ref), doc, ("template",))
+        try:
+            template = resolve(ref if isinstance(ref, Mapping) else str(ref), doc, ("template",))
+        except Exception:
+            if unchecked:  # the schema's errors come first, as when it was checked first
+                _check_indicators(doc)
+            raise
     r = Reader(doc)
     budget, budget_unit = _budget(data.get("budget") or {}, r)
     inputs = _inputs(data.get("inputs") or {}, template, r)
@@ -86,8 +96,10 @@ def build_form(
     bound = None if lenient else bind_plain(template, data.get("indicators"), r)
     nodes: tuple[Node, ...] | BoundTree
     if bound is not None:
-        nodes = bound  # its weights add up: bind_plain checked them
+        nodes = bound  # its weights add up and its indicators are plainly valid
     else:
+        if unchecked:
+            _check_indicators(doc)
         nodes = binder.nodes(template.nodes, data.get("indicators"), ("indicators",), ())
         top = sum((n.weight for n in nodes), ZERO)
     if bound is None and nodes and top != template.total:
@@ -124,11 +136,22 @@ def build_form(
     )
 
 
+def _check_indicators(doc: Document) -> None:
+    """Raise the schema's errors unless the form's ``indicators`` are plainly valid."""
+    if not plainly_valid_indicators(doc.data.get("indicators")):
+        _raise(_schema.validate(doc, "form"), doc.file)
+
+
 _STAGE_FIELDS = ("progress", "expected", "causes", "likelihood", "measures", "schedule")
+
+
+_STAGE_SET = frozenset(_STAGE_FIELDS)
 
 
 def _stage(e: Mapping[str, Any]) -> dict[str, Any]:
     """The monitoring fields of a leaf entry (read by perfscore monitor, not by scoring)."""
+    if _STAGE_SET.isdisjoint(e):  # most entries: none
+        return {}
     return {k: e[k] for k in _STAGE_FIELDS if e.get(k) is not None}
 
 

@@ -28,8 +28,14 @@ import perfscore
 from perfscore import strategies as ps
 from perfscore.build import bind as _bind
 from perfscore.build.model import BoundTree, Form, Group, Leaf
+from perfscore.build.plain import bind_plain
+from perfscore.build.template import _canonical
 from perfscore.engine.plan import GroupSpan
 from perfscore.errors import PerfscoreError, ValidationErrors
+from perfscore.read import schema as _schema
+from perfscore.read.normalize import document_from_data
+from perfscore.read.quickcheck import plainly_valid_form, plainly_valid_indicators
+from perfscore.read.reader import Reader
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -321,3 +327,66 @@ def test_a_plainly_bound_form_pickles_and_evolves() -> None:
     made = attrs.evolve(form, nodes=form.nodes)  # a tree given as nodes, as before
     assert isinstance(made._nodes, tuple)
     assert perfscore.evaluate(made) == result
+
+
+# ------------------------------------------------------------------ what the binder implies
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_what_binds_plainly_is_plainly_valid(key: str, data: st.DataObject) -> None:
+    """build_form skips the quick check of ``indicators`` when the plain binder reads them."""
+    template = _template(key)
+    form = data.draw(_forms(key))
+    doc = document_from_data(form)
+    reader = Reader(doc)
+    bound = bind_plain(template, doc.data.get("indicators"), reader)
+    if bound is not None:
+        assert plainly_valid_indicators(doc.data["indicators"])
+        if plainly_valid_form(doc.data):
+            assert _schema.validate(doc, "form") == []
+    assert reader.errors == []  # the plain binder never reports: the general one does
+    assert plainly_valid_form(doc.data) == (
+        plainly_valid_form(doc.data, indicators=False)
+        and plainly_valid_indicators(doc.data["indicators"])
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.text(max_size=5)
+        | st.decimals(allow_nan=False, allow_infinity=False),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+        ),
+        max_leaves=12,
+    )
+)
+def test_the_digest_is_json_dumps(value: Any) -> None:
+    data = {"x": value}
+    expected = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    assert _canonical(data) == expected
+    assert _canonical(value) == json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@pytest.mark.parametrize(
+    "indicators", [{"产出指标": 5}, {"产出指标": {"数量指标": {"x": {"weight": "-1"}}}}, {}]
+)
+def test_schema_errors_come_before_an_unknown_template(indicators: dict[str, Any]) -> None:
+    """The quick check of ``indicators`` moved after the template is found; what is reported
+    first did not: a form the schema refuses says so, whatever its template."""
+    data = {"kind": "form", "template": "no/such-template", "indicators": indicators}
+    doc = document_from_data(data)
+    expected = [str(e) for e in _schema.validate(doc, "form")]
+    with pytest.raises(PerfscoreError) as caught:
+        perfscore.load_form(data)
+    if expected:
+        assert isinstance(caught.value, ValidationErrors)
+        assert [str(e) for e in caught.value.errors] == expected
+    else:
+        assert "no/such-template" in str(caught.value)
