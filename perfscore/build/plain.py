@@ -29,11 +29,12 @@ from ..read.quickcheck import plain_pattern
 from ..read.reader import Reader
 from ..read.schema import LEAF_FIELDS
 from ..read.yaml_document import JsonPath
+from ..text.numbers import local_context
 from ..text.quantity import Actual
 from ..text.target import Target
 from .form import _plain_number
 from .model import BoundLeaf, BoundTree, Position, Rule, Template, TemplateNode
-from .template import _CACHE_SIZE, _parse_actual, _parse_target, _pos, _unplaced
+from .template import _ACTUALS, _CACHE_SIZE, _parse_actual, _parse_target, _pos, _unplaced
 
 __all__ = ["bind_plain"]
 
@@ -66,7 +67,16 @@ class _NotPlain(Exception):
 class _Leaf:
     """What the template fixes about one leaf."""
 
-    __slots__ = ("actual_from", "name", "path", "rule", "target", "target_text", "weight")
+    __slots__ = (
+        "actual_from",
+        "name",
+        "path",
+        "rule",
+        "symbol",
+        "target",
+        "target_text",
+        "weight",
+    )
 
     def __init__(self, t: TemplateNode) -> None:
         self.name = t.name
@@ -75,6 +85,7 @@ class _Leaf:
         self.rule = t.rule
         self.target = t.target
         self.target_text = None if t.target is None else str(t.target)
+        self.symbol = _symbol(t.target)
         self.actual_from = t.actual_from
 
 
@@ -82,18 +93,24 @@ class _Level:
     """One level of the tree: its nodes, the names written as is, and every name or alias
     with the node it stands for (as the general binder resolves them)."""
 
-    __slots__ = ("aliases", "names", "nodes")
+    __slots__ = ("aliases", "fixed", "names", "nodes")
 
     def __init__(self, tnodes: tuple[TemplateNode, ...]) -> None:
         self.nodes = tuple(_Leaf(t) if t.is_leaf else _Group(t) for t in tnodes)
         self.aliases = {alias: t.name for t in tnodes for alias in (t.name, *t.aliases)}
         self.names = frozenset(k for k, v in self.aliases.items() if k == v)
+        #: the level's weight when the template fixes every node's (no per-form sum needed)
+        self.fixed: Decimal | None = None
+        weights = [n.weight if isinstance(n, _Leaf) else n.fixed for n in self.nodes]
+        if all(w is not None for w in weights):
+            with local_context():  # as binding adds them
+                self.fixed = sum((w for w in weights if w is not None), ZERO)
 
 
 class _Group:
     """What the template fixes about one group."""
 
-    __slots__ = ("children", "name", "open", "path", "weight")
+    __slots__ = ("children", "fixed", "name", "open", "path", "weight")
 
     def __init__(self, t: TemplateNode) -> None:
         self.name = t.name
@@ -101,6 +118,8 @@ class _Group:
         self.weight = t.weight
         self.open = t.open
         self.children = _Level(t.children)
+        #: the group's weight when no form can change it
+        self.fixed = t.weight if t.weight is not None else (None if t.open else self.children.fixed)
 
 
 class _Spec:
@@ -183,6 +202,7 @@ def _walk(
     if not raw.keys() <= level.names:
         raw, keys = _renamed(raw, level)
     shape: list[GroupSpan | int] = []
+    fixed = level.fixed
     total = ZERO
     for node in level.nodes:
         value = raw.get(node.name)
@@ -195,7 +215,8 @@ def _walk(
             leaf = _entry(spec, _ABSENT if value is None else value, node, here, r, unplaced)
             shape.append(len(leaves))
             leaves.append(leaf)
-            total += leaf.weight
+            if fixed is None:
+                total += leaf.weight
             continue
         start = len(leaves)
         if here is not None:
@@ -213,8 +234,9 @@ def _walk(
                 raise _NotPlain  # the general path says which sum is off
             got = node.weight
         shape.append(GroupSpan(node.name, node.path, got, None, start, len(leaves), children))
-        total += got
-    return tuple(shape), total
+        if fixed is None:
+            total += got
+    return tuple(shape), total if fixed is None else fixed
 
 
 def _open(
@@ -248,6 +270,61 @@ def _open(
     return tuple(shape), total
 
 
+class _Keys:
+    """What an entry's keys (in the order written) hold, worked out once per key order."""
+
+    __slots__ = ("actual", "name", "note", "plain", "rare", "reported", "rule", "target", "weight")
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        given = set(keys)
+        self.plain = given <= _FIELDS and (not given or not _MARKERS.isdisjoint(given))
+        self.name = "name" in given
+        self.weight = "weight" in given
+        self.rule = "rule" in given
+        self.target = "target" in given
+        self.actual = "actual" in given
+        self.reported = "reported" in given
+        self.note = "note" in given
+        self.rare = not _RARE.isdisjoint(given)
+
+
+_KEYS: dict[tuple[str, ...], _Keys] = {}
+#: target text → (the parsed target, the unit symbol its actuals are read with)
+_TARGET_INFO: dict[str, tuple[Target, str | None]] = {}
+
+
+def _keys(e: dict[str, Any]) -> _Keys:
+    order = tuple(e)
+    found = _KEYS.get(order)
+    if found is None:
+        found = _Keys(order)
+        if not found.plain:
+            raise _NotPlain
+        if len(_KEYS) < _CACHE_SIZE:  # orders of the plain fields only: a few in practice
+            _KEYS[order] = found
+    return found
+
+
+def _target_info(text: str) -> tuple[Target, str | None]:
+    found = _TARGET_INFO.get(text)
+    if found is None:
+        try:
+            target = _parse_target(text)
+        except PerfscoreError:
+            raise _NotPlain from None
+        found = (target, _symbol(target))
+        if len(_TARGET_INFO) < _CACHE_SIZE:
+            _TARGET_INFO[text] = found
+    return found
+
+
+def _symbol(target: Target | None) -> str | None:
+    # what _parse_actual keys its cache with: the unit of the target's reference quantity
+    reference = target.quantity if target is not None else None
+    unit = reference.unit if reference is not None else None
+    return None if unit is None else unit.symbol
+
+
 def _entry(
     spec: _Spec,
     e: Any,
@@ -261,86 +338,89 @@ def _entry(
     """One leaf entry (``node`` when the template fixes the leaf, else an open group's)."""
     if type(e) is not dict:
         raise _NotPlain
-    if e:
-        keys = e.keys()
-        if not keys <= _FIELDS or _MARKERS.isdisjoint(keys):
+    f = _keys(e)
+    if f.name:
+        written = e["name"]
+        if type(written) is not str or not written:
             raise _NotPlain
-        if "name" in e:
-            written = e["name"]
-            if type(written) is not str or not written:
-                raise _NotPlain
     if node is not None:
         name, path = node.name, node.path
-    raw_weight = e.get("weight")
     if node is not None and node.weight is not None:
-        if raw_weight is not None or "weight" in e:
+        if f.weight:
             raise _NotPlain  # the general path compares a stated weight with the template's
         weight = node.weight
+    elif f.weight:
+        weight = _number(e["weight"], _WEIGHTS, "number")
     else:
-        weight = _number(raw_weight, _WEIGHTS, "number")
-    raw_rule = e.get("rule")
+        raise _NotPlain  # no weight: the general path says so
     rule: Rule | None
-    if raw_rule is None:
-        if "rule" in e:
+    if f.rule:
+        raw_rule = e["rule"]
+        if type(raw_rule) is not str:
             raise _NotPlain
-        rule = node.rule if node is not None else None
-    elif type(raw_rule) is str and raw_rule:
         rule = spec.rules.get(raw_rule)
         if rule is None:
             raise _NotPlain  # not a rule of the template: the general path says so
     else:
-        raise _NotPlain
-    raw_target = e.get("target")
+        rule = node.rule if node is not None else None
     target: Target | None
     if node is not None and node.target is not None:
-        if raw_target is not None or "target" in e:
+        if f.target:
             raise _NotPlain  # the template fixes it: the general path says so
-        target, target_text = node.target, node.target_text
-    elif type(raw_target) is str:
-        try:
-            target = _parse_target(raw_target)
-        except PerfscoreError:
-            raise _NotPlain from None
-        target_text = raw_target
-    elif raw_target is None and "target" not in e and rule is not None:
-        target = target_text = None  # a rule that needs no target (执行率)
+        target, target_text, symbol = node.target, node.target_text, node.symbol
+    elif f.target:
+        target_text = e["target"]
+        if type(target_text) is not str:
+            raise _NotPlain
+        target, symbol = _target_info(target_text)
+    elif rule is not None:
+        target = target_text = symbol = None  # a rule that needs no target (执行率)
     else:
         raise _NotPlain
-    raw_actual = e.get("actual")
     actual: Actual | None = None
+    actual_text: str | None = None
     items: tuple[str, ...] | None = None
-    if type(raw_actual) is list:  # checklist items as ticked
-        if not all(type(x) is str for x in raw_actual):
+    if f.actual:
+        raw_actual = e["actual"]
+        if type(raw_actual) is str:
+            actual_text = raw_actual
+            actual = _ACTUALS.get((raw_actual, symbol))
+            if actual is None:
+                try:
+                    actual = _parse_actual(raw_actual, target)
+                except PerfscoreError:
+                    raise _NotPlain from None
+            if target is not None and "unreadable" in actual.flags and target.is_quantitative:
+                raise _NotPlain  # the general path says where the number goes wrong
+        elif type(raw_actual) is list:  # checklist items as ticked
+            if not all(type(x) is str for x in raw_actual):
+                raise _NotPlain
+            items = tuple(raw_actual)
+        elif raw_actual is not None:
             raise _NotPlain
-        items = tuple(raw_actual)
-        raw_actual = None
-    elif type(raw_actual) is str:
-        try:
-            actual = _parse_actual(raw_actual, target)
-        except PerfscoreError:
-            raise _NotPlain from None
-        if target is not None and "unreadable" in actual.flags and target.is_quantitative:
-            raise _NotPlain  # the general path says where the number goes wrong
-    elif raw_actual is not None:
-        raise _NotPlain
     if rule is None:
         rule = spec.defaults.get(target.op) if target is not None else None
         if rule is None:
             raise _NotPlain
-    raw_reported = e.get("reported")
-    reported = None if raw_reported is None else _number(raw_reported, _REPORTED, "reported")
-    note = e.get("note")
-    if note is not None and type(note) is not str:
-        raise _NotPlain
+    reported = None
+    if f.reported:
+        raw_reported = e["reported"]
+        if raw_reported is not None:
+            reported = _number(raw_reported, _REPORTED, "reported")
+    note = None
+    if f.note:
+        note = e["note"]
+        if note is not None and type(note) is not str:
+            raise _NotPlain
     given = tier = None
     applicable = True
-    if not _RARE.isdisjoint(e):
-        raw_score = e.get("score")
-        if raw_score is not None or "score" in e:
-            given = _number(raw_score, _WEIGHTS, "number")
-        tier = e.get("tier")
-        if (tier is not None or "tier" in e) and (type(tier) is not str or not tier):
-            raise _NotPlain
+    if f.rare:
+        if "score" in e:
+            given = _number(e["score"], _WEIGHTS, "number")
+        if "tier" in e:
+            tier = e["tier"]
+            if type(tier) is not str or not tier:
+                raise _NotPlain
         flag = e.get("applicable", True)
         if type(flag) is not bool:
             raise _NotPlain
@@ -353,7 +433,7 @@ def _entry(
         target,
         target_text,
         actual,
-        raw_actual,
+        actual_text,
         items,
         node.actual_from if node is not None else None,
         reported,
