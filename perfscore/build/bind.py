@@ -22,6 +22,7 @@ from ..read.quickcheck import plainly_valid_form, plainly_valid_indicators
 from ..read.reader import Reader, suggest
 from ..read.yaml_document import Document, JsonPath
 from ..text.actual import actual_syntax_error
+from ..text.frozen import FrozenMap
 from ..text.numbers import in_local_context
 from ..text.quantity import Actual
 from ..text.target import Target
@@ -124,9 +125,10 @@ def build_form(
         nodes=nodes,
         unit=_get(data, "unit"),
         year=_get(data, "year"),
-        budget=budget,
+        # read-only as the converter makes them (the values are Quantities: nothing to freeze)
+        budget=FrozenMap(budget),
         budget_unit=budget_unit,
-        inputs=inputs,
+        inputs=FrozenMap(inputs),
         reported_total=reported_total,
         file=doc.file,
         # the template's own digest stands for its data: hashing it again per form is waste

@@ -73,6 +73,8 @@ def _canonical(data: Any) -> str:
     """``json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)``, calling the C
     encoder json.dumps ends in without the per-call encoder set-up (a form's digest is a
     fair share of binding it)."""
+    if type(data) is str:  # a template's digest, standing for its data
+        return str(json.encoder.encode_basestring(data))
     if _JSON_C is None or type(data) is not dict:
         return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return _c_canonical(data)
