@@ -125,11 +125,16 @@ class _Group:
 class _Spec:
     """A template compiled for plain forms."""
 
-    __slots__ = ("defaults", "rules", "top", "total")
+    __slots__ = ("defaults", "rules", "shape", "top", "total")
 
     def __init__(self, template: Template) -> None:
         self.total = template.total
         self.top = _Level(template.nodes)
+        #: the plan's shape when the template fixes the whole tree and it adds up (shared by
+        #: every form: spans are read, never changed)
+        self.shape = _static(self.top, [0])
+        if self.shape and self.top.fixed != self.total:
+            self.shape = None  # no form adds up: _walk steps aside for each
         self.rules: Mapping[str, Rule] = template.rules
         #: target op → the template's default rule for it
         self.defaults: dict[str, Rule] = {}
@@ -137,6 +142,25 @@ class _Spec:
             rule = template.rules.get(name)
             if rule is not None:
                 self.defaults[op] = rule
+
+
+def _static(level: _Level, count: list[int]) -> tuple[GroupSpan | int, ...] | None:
+    out: list[GroupSpan | int] = []
+    for node in level.nodes:
+        if isinstance(node, _Leaf):
+            if node.weight is None:
+                return None
+            out.append(count[0])
+            count[0] += 1
+            continue
+        start = count[0]
+        children = None if node.open else _static(node.children, count)
+        if children is None or node.fixed is None:
+            return None
+        if node.weight is not None and node.children.fixed != node.weight:
+            return None
+        out.append(GroupSpan(node.name, node.path, node.fixed, None, start, count[0], children))
+    return tuple(out)
 
 
 def _plain_template(template: Template) -> bool:
@@ -167,10 +191,14 @@ def bind_plain(template: Template, indicators: Any, r: Reader) -> BoundTree | No
     leaves: list[BoundLeaf] = []
     spots: list[Position] = []
     try:
-        shape, top = _walk(spec, spec.top, indicators, at, leaves, spots, r, unplaced)
+        if spec.shape is not None:  # the template fixes the tree: only leaves to read
+            _fill(spec, spec.top, indicators, at, leaves, spots, r, unplaced)
+            shape = spec.shape
+        else:
+            shape, top = _walk(spec, spec.top, indicators, at, leaves, spots, r, unplaced)
+            if shape and top != spec.total:
+                return None
     except _NotPlain:
-        return None
-    if shape and top != spec.total:
         return None
     return BoundTree(tuple(leaves), shape, unplaced if unplaced is not None else tuple(spots))
 
@@ -186,6 +214,41 @@ def _renamed(raw: dict[str, Any], level: _Level) -> tuple[dict[str, Any], dict[s
         out[name] = value
         keys[name] = key
     return out, keys
+
+
+def _fill(
+    spec: _Spec,
+    level: _Level,
+    raw: dict[str, Any],
+    at: JsonPath | None,
+    leaves: list[BoundLeaf],
+    spots: list[Position],
+    r: Reader,
+    unplaced: Position | None,
+) -> None:
+    """:func:`_walk` for a template whose tree and weights are fixed (``_Spec.shape``)."""
+    keys: dict[str, str] | None = None
+    if not raw.keys() <= level.names:
+        raw, keys = _renamed(raw, level)
+    for node in level.nodes:
+        value = raw.get(node.name)
+        if value is None and node.name in raw:
+            raise _NotPlain  # a null where the schema wants a mapping
+        here = None
+        if at is not None:
+            here = (*at, node.name if keys is None else keys.get(node.name, node.name))
+        if isinstance(node, _Leaf):
+            leaves.append(
+                _entry(spec, _ABSENT if value is None else value, node, here, r, unplaced)
+            )
+            continue
+        if here is not None:
+            spots.append(_pos(r, here))  # pre-order, as BoundTree.nodes reads them
+        if value is None:
+            value = _ABSENT
+        elif type(value) is not dict:
+            raise _NotPlain
+        _fill(spec, node.children, value, here, leaves, spots, r, unplaced)
 
 
 def _walk(
@@ -338,7 +401,7 @@ def _entry(
     """One leaf entry (``node`` when the template fixes the leaf, else an open group's)."""
     if type(e) is not dict:
         raise _NotPlain
-    f = _keys(e)
+    f = _KEYS.get(tuple(e)) or _keys(e)  # the lookup inline: this runs for every leaf
     if f.name:
         written = e["name"]
         if type(written) is not str or not written:
@@ -372,7 +435,7 @@ def _entry(
         target_text = e["target"]
         if type(target_text) is not str:
             raise _NotPlain
-        target, symbol = _target_info(target_text)
+        target, symbol = _TARGET_INFO.get(target_text) or _target_info(target_text)
     elif rule is not None:
         target = target_text = symbol = None  # a rule that needs no target (执行率)
     else:
