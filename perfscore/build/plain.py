@@ -185,8 +185,14 @@ def bind_plain(template: Template, indicators: Any, r: Reader) -> BoundTree | No
     spec = _spec(template)
     if spec is None or type(indicators) is not dict:
         return None
-    # Where each value was written matters only when the document has positions (YAML).
-    unplaced = _unplaced(r.doc.file) if not r.doc.positions else None
+    # Where each value was written matters only when the document has positions (YAML); a
+    # JSON line has one, its line, for everything in it.
+    positions = r.doc.positions
+    unplaced: Position | None = None
+    if not positions:
+        unplaced = _unplaced(r.doc.file)
+    elif len(positions) == 1 and () in positions:
+        unplaced = Position(r.doc.file, *positions[()])
     at = ("indicators",) if unplaced is None else None
     leaves: list[BoundLeaf] = []
     spots: list[Position] = []

@@ -27,13 +27,14 @@ from hypothesis import strategies as st
 import perfscore
 from perfscore import strategies as ps
 from perfscore.build import bind as _bind
+from perfscore.build.bind import build_form
 from perfscore.build.model import BoundTree, Form, Group, Leaf
 from perfscore.build.plain import bind_plain
 from perfscore.build.template import _canonical
 from perfscore.engine.plan import GroupSpan
 from perfscore.errors import PerfscoreError, ValidationErrors
 from perfscore.read import schema as _schema
-from perfscore.read.normalize import document_from_data
+from perfscore.read.normalize import document_from_data, document_from_json
 from perfscore.read.quickcheck import plainly_valid_form, plainly_valid_indicators
 from perfscore.read.reader import Reader
 
@@ -287,6 +288,24 @@ def test_plain_binder_from_yaml_places_what_the_general_one_places(
     form = data.draw(_forms(key))
     text = "\n".join(_yaml(form)) + "\n"
     fast, slow = _both(lambda: perfscore.loads_form(text, template=template, file="f.yaml"))
+    assert fast == slow
+
+
+@pytest.mark.parametrize("key", KEYS)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_plain_binder_from_a_json_line_places_what_the_general_one_places(
+    key: str, data: st.DataObject
+) -> None:
+    template = _template(key)
+    form = data.draw(_forms(key))
+    line = json.dumps(form, ensure_ascii=False)
+    resolve = perfscore._search_library(None).resolve
+
+    def load() -> Form:
+        return build_form(document_from_json(line, "f.jsonl", line=7), resolve, template=template)
+
+    fast, slow = _both(load)
     assert fast == slow
 
 
