@@ -164,8 +164,12 @@ def _static(level: _Level, count: list[int]) -> tuple[GroupSpan | int, ...] | No
 
 
 def _plain_template(template: Template) -> bool:
-    # A group child named like a leaf field would make the schema read the group as a leaf.
-    return all(not (_MARKERS & {n.name for n in t.children}) for t in template.walk())
+    # A group child named (or aliased) like a leaf field would make the schema read the group
+    # as a leaf: such a template's forms go the general way.
+    return all(
+        _MARKERS.isdisjoint({a for n in t.children for a in (n.name, *n.aliases)})
+        for t in template.walk()
+    )
 
 
 _SPECS: weakref.WeakKeyDictionary[Template, _Spec | None] = weakref.WeakKeyDictionary()

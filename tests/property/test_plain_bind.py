@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 import perfscore
 from perfscore import strategies as ps
 from perfscore.build import bind as _bind
+from perfscore.build import plain as _plain
 from perfscore.build.bind import build_form
 from perfscore.build.model import BoundTree, Form, Group, Leaf
 from perfscore.build.plain import bind_plain
@@ -409,3 +410,18 @@ def test_schema_errors_come_before_an_unknown_template(indicators: dict[str, Any
         assert [str(e) for e in caught.value.errors] == expected
     else:
         assert "no/such-template" in str(caught.value)
+
+
+def test_a_child_named_like_a_leaf_field_goes_the_general_way() -> None:
+    """The schema reads a mapping holding a leaf field as a leaf: the plain binder, which
+    implies the quick check, never binds a group whose child is called (or aliased) so."""
+    text = synthetic.template_text().replace(
+        "{name: 制度建设, weight: 5}", "{name: 制度建设, aliases: [note], weight: 5}"
+    )
+    template = perfscore.loads_template(text)
+    assert _plain._spec(template) is None
+    form = next(synthetic.forms(1))
+    group = form["indicators"]["效益指标"]["可持续影响指标"]
+    group["note"] = group.pop("制度建设")
+    fast, slow = _both(lambda: perfscore.load_form(form, template=template))
+    assert fast == slow
