@@ -421,8 +421,9 @@ class Form:
         return nodes
 
     def __repr__(self) -> str:
+        # attrs' repr, with the tree under its public name (the field is ``_nodes``)
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FORM_REPR)
-        return f"Form({fields})"
+        return f"{type(self).__qualname__}({fields})"
 
     def leaves(self) -> Iterator[Leaf]:
         """Every leaf, depth first, in display order."""
