@@ -125,7 +125,7 @@ class _Group:
 class _Spec:
     """A template compiled for plain forms."""
 
-    __slots__ = ("defaults", "rules", "shape", "top", "total")
+    __slots__ = ("defaults", "rules", "shape", "targets", "top", "total")
 
     def __init__(self, template: Template) -> None:
         self.total = template.total
@@ -136,6 +136,8 @@ class _Spec:
         if self.shape and self.top.fixed != self.total:
             self.shape = None  # no form adds up: _walk steps aside for each
         self.rules: Mapping[str, Rule] = template.rules
+        #: target text → what binding needs of it (bounded; failures are not kept)
+        self.targets: dict[str, _TargetInfo] = {}
         #: target op → the template's default rule for it
         self.defaults: dict[str, Rule] = {}
         for op, name in template.defaults.items():
@@ -362,8 +364,9 @@ class _Keys:
 
 
 _KEYS: dict[tuple[str, ...], _Keys] = {}
-#: target text → (the parsed target, the unit symbol its actuals are read with)
-_TARGET_INFO: dict[str, tuple[Target, str | None]] = {}
+#: a target as parsed, the unit symbol its actuals are read with (_parse_actual's cache key),
+#: the template's default rule for its kind, whether it is quantitative
+_TargetInfo = tuple[Target, str | None, Rule | None, bool]
 
 
 def _keys(e: dict[str, Any]) -> _Keys:
@@ -378,16 +381,16 @@ def _keys(e: dict[str, Any]) -> _Keys:
     return found
 
 
-def _target_info(text: str) -> tuple[Target, str | None]:
-    found = _TARGET_INFO.get(text)
+def _target_info(spec: _Spec, text: str) -> _TargetInfo:
+    found = spec.targets.get(text)
     if found is None:
         try:
             target = _parse_target(text)
         except PerfscoreError:
             raise _NotPlain from None
-        found = (target, _symbol(target))
-        if len(_TARGET_INFO) < _CACHE_SIZE:
-            _TARGET_INFO[text] = found
+        found = (target, _symbol(target), spec.defaults.get(target.op), target.is_quantitative)
+        if len(spec.targets) < _CACHE_SIZE:
+            spec.targets[text] = found
     return found
 
 
@@ -441,13 +444,17 @@ def _entry(
         if f.target:
             raise _NotPlain  # the template fixes it: the general path says so
         target, target_text, symbol = node.target, node.target_text, node.symbol
+        default, quantitative = spec.defaults.get(target.op), target.is_quantitative
     elif f.target:
         target_text = e["target"]
         if type(target_text) is not str:
             raise _NotPlain
-        target, symbol = _TARGET_INFO.get(target_text) or _target_info(target_text)
+        target, symbol, default, quantitative = spec.targets.get(target_text) or _target_info(
+            spec, target_text
+        )
     elif rule is not None:
-        target = target_text = symbol = None  # a rule that needs no target (执行率)
+        target = target_text = symbol = default = None  # a rule that needs no target (执行率)
+        quantitative = False
     else:
         raise _NotPlain
     actual: Actual | None = None
@@ -463,7 +470,7 @@ def _entry(
                     actual = _parse_actual(raw_actual, target)
                 except PerfscoreError:
                     raise _NotPlain from None
-            if target is not None and "unreadable" in actual.flags and target.is_quantitative:
+            if quantitative and "unreadable" in actual.flags:
                 raise _NotPlain  # the general path says where the number goes wrong
         elif type(raw_actual) is list:  # checklist items as ticked
             if not all(type(x) is str for x in raw_actual):
@@ -472,7 +479,7 @@ def _entry(
         elif raw_actual is not None:
             raise _NotPlain
     if rule is None:
-        rule = spec.defaults.get(target.op) if target is not None else None
+        rule = default  # the template's default for this kind of target
         if rule is None:
             raise _NotPlain
     reported = None
