@@ -145,8 +145,6 @@ def _check_indicators(doc: Document) -> None:
 
 
 _STAGE_FIELDS = ("progress", "expected", "causes", "likelihood", "measures", "schedule")
-
-
 _STAGE_SET = frozenset(_STAGE_FIELDS)
 
 

@@ -77,34 +77,28 @@ def _canonical(data: Any) -> str:
         return str(json.encoder.encode_basestring(data))
     if _JSON_C is None or type(data) is not dict:
         return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return _c_canonical(data)
+    return _c_join(_JSON_C, data)
 
 
-def _c_canonical(data: Any) -> str:
+def _c_join(make: Any, data: Any) -> str:
     # the arguments json.dumps passes: markers, default, encoder, indent, separators,
     # sort_keys, skipkeys, allow_nan
-    encode = _JSON_C({}, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    encode = make({}, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
     return "".join(encode(data, 0))
 
 
 def _c_encoder() -> Any:
+    """json's C encoder, if this Python has one taking json.dumps's arguments as above."""
     found = getattr(json.encoder, "c_make_encoder", None)
     if found is None:
         return None
     sample = {"b": [1, "é", None, True], "a": {"z": "x", "y": Decimal("1.5")}}
     try:
-        made = "".join(
-            found({}, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)(
-                sample, 0
-            )
-        )
+        made = _c_join(found, sample)
     except TypeError:  # another signature: json.dumps it is
         return None
-    return (
-        found
-        if made == json.dumps(sample, sort_keys=True, ensure_ascii=False, default=str)
-        else None
-    )
+    expected = json.dumps(sample, sort_keys=True, ensure_ascii=False, default=str)
+    return found if made == expected else None
 
 
 _JSON_C: Any = _c_encoder()

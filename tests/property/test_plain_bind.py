@@ -425,3 +425,37 @@ def test_a_child_named_like_a_leaf_field_goes_the_general_way() -> None:
     group["note"] = group.pop("制度建设")
     fast, slow = _both(lambda: perfscore.load_form(form, template=template))
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.from_regex(r"[0-9]{1,17}(\.[0-9]{0,17})?", fullmatch=True),
+        st.sampled_from(
+            ["0", "007.50", "1,234.5", "１２", " 5", "5 ", "-1", "1e5", "100%", "3万元"]
+        ),
+    ),
+    st.sampled_from([None, "元", "万元", "亿元"]),
+    st.sampled_from(["全年预算数", "执行率"]),
+)
+def test_plain_budget_amounts_read_as_the_grammar_reads_them(
+    text: str, unit: str | None, key: str
+) -> None:
+    from perfscore.build import form as _form
+    from perfscore.text.numbers import local_context
+
+    raw: dict[str, Any] = {key: text, "子项": {key: text}}
+    if unit is not None:
+        raw["unit"] = unit
+
+    def read() -> Any:
+        reader = Reader(document_from_data({"budget": raw}))
+        with local_context():
+            figures, money = _form._budget(raw, reader)
+        return [(k, q, q.value.as_tuple()) for k, q in figures.items()], money, reader.errors
+
+    fast = read()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_form, "_PLAIN_AMOUNT", lambda text: None)
+        slow = read()
+    assert repr(fast) == repr(slow)
