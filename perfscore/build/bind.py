@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.findings import finding_from_error
 from ..core.result import Finding
@@ -27,7 +27,7 @@ from ..text.numbers import in_local_context
 from ..text.quantity import Actual
 from ..text.target import Target
 from .form import _LEAF_FIELDS, _PLAIN_FIELDS, _budget, _inputs, _names, _plain_number, _sanitize
-from .model import BoundTree, Form, Group, Leaf, Node, Rule, Template, TemplateNode
+from .model import Form, Group, Leaf, Node, Rule, Template, TemplateNode
 from .plain import bind_plain
 from .template import (
     ZERO,
@@ -95,9 +95,10 @@ def build_form(
     binder = _Binder(template, r, lenient, broken)
     # The plain path reads only what the form supplies; anything else goes the general way.
     bound = None if lenient else bind_plain(template, data.get("indicators"), r)
-    nodes: tuple[Node, ...] | BoundTree
+    nodes: tuple[Node, ...]
     if bound is not None:
-        nodes = bound  # its weights add up and its indicators are plainly valid
+        # its weights add up and its indicators are plainly valid; Form.nodes makes the tree
+        nodes = cast("tuple[Node, ...]", bound)
     else:
         if unchecked:
             _check_indicators(doc)

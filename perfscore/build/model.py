@@ -367,28 +367,14 @@ def _tree(
     return tuple(out)
 
 
-_FORM_REPR = (
-    "template",
-    "nodes",
-    "unit",
-    "year",
-    "budget",
-    "budget_unit",
-    "inputs",
-    "reported_total",
-    "file",
-    "digest",
-    "findings",
-)
-
-
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False)
 class Form:
     """A form bound to its template, ready to evaluate (see :func:`perfscore.evaluate`)."""
 
     template: Template
-    # The tree (``nodes``), or what the plain path bound, made into the tree when first read.
-    _nodes: tuple[Node, ...] | BoundTree = attrs.field(alias="nodes")
+    #: The indicator tree. The plain path binds a :class:`BoundTree` (the plan's records);
+    #: the tree of Group and Leaf is made from it when first read (see _nodes_property).
+    nodes: tuple[Node, ...]
     unit: str | None = None
     year: str | None = None
     budget: Mapping[str, Quantity] = attrs.field(factory=dict, converter=freeze_map)
@@ -404,26 +390,12 @@ class Form:
     plan: FormPlan = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        bound = self._nodes
+        bound = _NODES_SLOT.__get__(self, Form)  # as given: reading self.nodes makes the tree
         if isinstance(bound, BoundTree):
             plan = compile_form(self, self.template.plan, bound=(bound.leaves, bound.shape))
         else:
             plan = compile_form(self, self.template.plan)
         object.__setattr__(self, "plan", plan)
-
-    @property
-    def nodes(self) -> tuple[Node, ...]:
-        """The indicator tree: groups and leaves as bound."""
-        nodes = self._nodes
-        if isinstance(nodes, BoundTree):
-            nodes = nodes.nodes()
-            object.__setattr__(self, "_nodes", nodes)  # equal each time; made once
-        return nodes
-
-    def __repr__(self) -> str:
-        # attrs' repr, with the tree under its public name (the field is ``_nodes``)
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FORM_REPR)
-        return f"{type(self).__qualname__}({fields})"
 
     def leaves(self) -> Iterator[Leaf]:
         """Every leaf, depth first, in display order."""
@@ -440,3 +412,25 @@ class Form:
         from ..engine.evaluate import evaluate
 
         return evaluate(self)
+
+
+# ``Form.nodes`` stays the attrs field it was (fields, evolve, asdict, repr and pickling name
+# it, and read it through getattr); its slot may hold a BoundTree, which the property below
+# turns into the tree on first read and keeps. attrs' __init__ and __setstate__ set fields
+# with object.__setattr__, which goes through the property's setter to the slot.
+_NODES_SLOT: Any = Form.__dict__["nodes"]
+
+
+def _read_nodes(form: Form) -> tuple[Node, ...]:
+    nodes = _NODES_SLOT.__get__(form, Form)
+    if isinstance(nodes, BoundTree):
+        nodes = nodes.nodes()
+        _NODES_SLOT.__set__(form, nodes)  # equal each time it is made; made once
+    return nodes  # type: ignore[no-any-return]
+
+
+setattr(  # noqa: B010 - assigning Form.nodes directly is the declared field to mypy
+    Form,
+    "nodes",
+    property(_read_nodes, _NODES_SLOT.__set__, doc="The indicator tree: groups and leaves."),
+)

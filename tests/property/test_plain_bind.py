@@ -29,7 +29,7 @@ from perfscore import strategies as ps
 from perfscore.build import bind as _bind
 from perfscore.build import plain as _plain
 from perfscore.build.bind import build_form
-from perfscore.build.model import BoundTree, Form, Group, Leaf
+from perfscore.build.model import _NODES_SLOT, BoundTree, Form, Group, Leaf
 from perfscore.build.plain import bind_plain
 from perfscore.build.template import _canonical
 from perfscore.engine.plan import GroupSpan
@@ -317,7 +317,7 @@ def test_a_plain_form_is_bound_plainly_and_its_tree_made_when_read() -> None:
     template = _template("synthetic")
     data = next(synthetic.forms(1))
     form = perfscore.load_form(data, template=template)
-    assert isinstance(form._nodes, BoundTree)  # scored without the attrs tree
+    assert isinstance(_NODES_SLOT.__get__(form, Form), BoundTree)  # scored without the attrs tree
     result = perfscore.evaluate(form)
     nodes = form.nodes
     assert form.nodes is nodes  # made once
@@ -327,9 +327,16 @@ def test_a_plain_form_is_bound_plainly_and_its_tree_made_when_read() -> None:
     with pytest.MonkeyPatch.context() as mp:
         _general(mp)
         general = perfscore.load_form(data, template=template)
-    assert isinstance(general._nodes, tuple)
+    assert isinstance(_NODES_SLOT.__get__(general, Form), tuple)
     assert general.nodes == nodes
     assert repr(general) == repr(form)
+    # the field is the attrs field it was: fields, asdict and evolve name it ``nodes``
+    assert "nodes" in attrs.fields_dict(Form)
+    again = perfscore.load_form(data, template=template)
+    assert attrs.asdict(again, recurse=False)["nodes"] == nodes
+    assert attrs.evolve(perfscore.load_form(data, template=template)).nodes == nodes
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        form.nodes = ()  # type: ignore[misc]
     assert repr(form).startswith("Form(template=") and ", nodes=(Leaf(name=" in repr(form)
 
 
@@ -345,7 +352,7 @@ def test_a_plainly_bound_form_pickles_and_evolves() -> None:
     assert changed.nodes == form.nodes
     assert perfscore.evaluate(changed).total == result.total
     made = attrs.evolve(form, nodes=form.nodes)  # a tree given as nodes, as before
-    assert isinstance(made._nodes, tuple)
+    assert isinstance(_NODES_SLOT.__get__(made, Form), tuple)
     assert perfscore.evaluate(made) == result
 
 
