@@ -373,7 +373,7 @@ class Form:
 
     template: Template
     #: The indicator tree. The plain path binds a :class:`BoundTree` (the plan's records);
-    #: the tree of Group and Leaf is made from it when first read (see _nodes_property).
+    #: the tree of Group and Leaf is made from it when first read (_read_nodes, below).
     nodes: tuple[Node, ...]
     unit: str | None = None
     year: str | None = None
