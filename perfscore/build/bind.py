@@ -12,21 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.findings import finding_from_error
 from ..core.result import Finding
 from ..errors import PerfscoreError, UnitError
 from ..read import schema as _schema
-from ..read.quickcheck import plainly_valid_form
+from ..read.quickcheck import plainly_valid_form, plainly_valid_indicators
 from ..read.reader import Reader, suggest
 from ..read.yaml_document import Document, JsonPath
 from ..text.actual import actual_syntax_error
+from ..text.frozen import FrozenMap
 from ..text.numbers import in_local_context
 from ..text.quantity import Actual
 from ..text.target import Target
 from .form import _LEAF_FIELDS, _PLAIN_FIELDS, _budget, _inputs, _names, _plain_number, _sanitize
 from .model import Form, Group, Leaf, Node, Rule, Template, TemplateNode
+from .plain import bind_plain
 from .template import (
     ZERO,
     _get,
@@ -68,22 +70,41 @@ def build_form(
     """
     problems: list[Finding] = []
     broken: dict[JsonPath, str] = {}
+    # Strict: ``indicators`` is checked by the plain binder as it reads them; only when it
+    # steps aside does the quick check read them (and, when that fails, the schema).
+    unchecked = False
     if lenient:
         if not plainly_valid_form(doc.data):  # a plainly valid form has nothing to drop
             doc, problems, broken = _sanitize(doc)
-    elif not plainly_valid_form(doc.data):
+    elif not plainly_valid_form(doc.data, indicators=False):
         _raise(_schema.validate(doc, "form"), doc.file)
+    else:
+        unchecked = True
     data = doc.data
     if template is None:
         ref = data.get("template")
-        template = resolve(ref if isinstance(ref, Mapping) else str(ref), doc, ("template",))
+        try:
+            template = resolve(ref if isinstance(ref, Mapping) else str(ref), doc, ("template",))
+        except Exception:
+            if unchecked:  # the schema's errors come first, as when it was checked first
+                _check_indicators(doc)
+            raise
     r = Reader(doc)
     budget, budget_unit = _budget(data.get("budget") or {}, r)
     inputs = _inputs(data.get("inputs") or {}, template, r)
     binder = _Binder(template, r, lenient, broken)
-    nodes = binder.nodes(template.nodes, data.get("indicators"), ("indicators",), ())
-    top = sum((n.weight for n in nodes), ZERO)
-    if nodes and top != template.total:
+    # The plain path reads only what the form supplies; anything else goes the general way.
+    bound = None if lenient else bind_plain(template, data.get("indicators"), r)
+    nodes: tuple[Node, ...]
+    if bound is not None:
+        # its weights add up and its indicators are plainly valid; Form.nodes makes the tree
+        nodes = cast("tuple[Node, ...]", bound)
+    else:
+        if unchecked:
+            _check_indicators(doc)
+        nodes = binder.nodes(template.nodes, data.get("indicators"), ("indicators",), ())
+        top = sum((n.weight for n in nodes), ZERO)
+    if bound is None and nodes and top != template.total:
         mark = len(r.errors)
         r.fail(
             f"一级指标分值之和为 {_n(top)}，应等于总分 {_n(template.total)}",
@@ -105,9 +126,10 @@ def build_form(
         nodes=nodes,
         unit=_get(data, "unit"),
         year=_get(data, "year"),
-        budget=budget,
+        # read-only as the converter makes them (the values are Quantities: nothing to freeze)
+        budget=FrozenMap(budget),
         budget_unit=budget_unit,
-        inputs=inputs,
+        inputs=FrozenMap(inputs),
         reported_total=reported_total,
         file=doc.file,
         # the template's own digest stands for its data: hashing it again per form is waste
@@ -117,11 +139,20 @@ def build_form(
     )
 
 
+def _check_indicators(doc: Document) -> None:
+    """Raise the schema's errors unless the form's ``indicators`` are plainly valid."""
+    if not plainly_valid_indicators(doc.data.get("indicators")):
+        _raise(_schema.validate(doc, "form"), doc.file)
+
+
 _STAGE_FIELDS = ("progress", "expected", "causes", "likelihood", "measures", "schedule")
+_STAGE_SET = frozenset(_STAGE_FIELDS)
 
 
 def _stage(e: Mapping[str, Any]) -> dict[str, Any]:
     """The monitoring fields of a leaf entry (read by perfscore monitor, not by scoring)."""
+    if _STAGE_SET.isdisjoint(e):  # most entries: none
+        return {}
     return {k: e[k] for k in _STAGE_FIELDS if e.get(k) is not None}
 
 

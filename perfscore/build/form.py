@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import weakref
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -139,6 +140,10 @@ def _sub_document(doc: Document, prefix: JsonPath) -> Document:
     )
 
 
+# An amount in ASCII digits with an optional fraction: the grammar reads it as Decimal(text).
+_PLAIN_AMOUNT: Final = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?").fullmatch
+
+
 def _budget(raw: Mapping[str, Any], r: Reader) -> tuple[dict[str, Quantity], Any]:
     unit = lookup_unit(str(raw["unit"])) if raw.get("unit") is not None else None
     if raw.get("unit") is not None and unit is None:
@@ -169,6 +174,11 @@ def _budget_figures(
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
             _budget_figures(value, (*at, key), f"{name}.", r, unit, figures)
+            continue
+        if type(value) is str and _PLAIN_AMOUNT(value) is not None:
+            # 32221.81 as most forms write it: what r.quantity reads, without the grammar
+            bare = unit is None or key.endswith("率")
+            figures[name] = Quantity(Decimal(value), None if bare else unit)
             continue
         if value is None or str(value).strip() in ("", "/", "-", "—"):
             continue

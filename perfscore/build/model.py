@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..core.result import Finding
-from ..engine.plan import FormPlan, TemplatePlan, compile_form, compile_template
+from ..engine.plan import FormPlan, GroupSpan, TemplatePlan, compile_form, compile_template
 from ..rules.formula import Formula
 from ..text.frozen import freeze, freeze_map
 from ..text.quantity import Actual, Quantity
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..core.result import Evaluation
 
 __all__ = [
+    "BoundLeaf",
+    "BoundTree",
     "Computed",
     "Form",
     "Grade",
@@ -232,11 +234,146 @@ class Group:
 Node = Leaf | Group
 
 
+class BoundLeaf:
+    """A leaf bound by the plain path (:mod:`perfscore.build.plain`): what the engine reads
+    (``LeafData``), without an attrs ``Leaf``; ``Form.nodes`` makes the ``Leaf`` when read.
+    The fields the plain path never sets are class constants."""
+
+    __slots__ = (
+        "actual",
+        "actual_from",
+        "actual_items",
+        "actual_text",
+        "applicable",
+        "given_score",
+        "name",
+        "note",
+        "path",
+        "position",
+        "reported",
+        "rule",
+        "target",
+        "target_text",
+        "tier",
+        "weight",
+    )
+    unreadable: str | None = None  # a lenient reading's; the plain path is strict
+
+    def __init__(
+        self,
+        name: str,
+        path: tuple[str, ...],
+        weight: Decimal,
+        rule: Rule,
+        target: Target | None,
+        target_text: str | None,
+        actual: Actual | None,
+        actual_text: str | None,
+        actual_items: tuple[str, ...] | None,
+        actual_from: str | None,
+        reported: Decimal | None,
+        given_score: Decimal | None,
+        tier: str | None,
+        note: str | None,
+        applicable: bool,
+        position: Position,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.weight = weight
+        self.rule = rule
+        self.target = target
+        self.target_text = target_text
+        self.actual = actual
+        self.actual_text = actual_text
+        self.actual_items = actual_items
+        self.actual_from = actual_from
+        self.reported = reported
+        self.given_score = given_score
+        self.tier = tier
+        self.note = note
+        self.applicable = applicable
+        self.position = position
+
+    def leaf(self) -> Leaf:
+        return Leaf(
+            name=self.name,
+            path=self.path,
+            weight=self.weight,
+            rule=self.rule,
+            target=self.target,
+            target_text=self.target_text,
+            actual=self.actual,
+            actual_text=self.actual_text,
+            actual_items=self.actual_items,
+            actual_from=self.actual_from,
+            reported=self.reported,
+            given_score=self.given_score,
+            tier=self.tier,
+            note=self.note,
+            applicable=self.applicable,
+            position=self.position,
+            stage={},  # the plain path reads no monitoring field
+        )
+
+
+class BoundTree:
+    """A form's indicator tree as the plain path binds it: the leaves in tree order, the groups
+    as spans over them (the form's plan as is) and each group's position, in pre-order (one
+    position stands for all when the document has none). ``Form.nodes`` is built from it when
+    first read: scoring never needs the attrs tree."""
+
+    __slots__ = ("leaves", "positions", "shape")
+
+    def __init__(
+        self,
+        leaves: tuple[BoundLeaf, ...],
+        shape: tuple[GroupSpan | int, ...],
+        positions: Position | tuple[Position, ...],
+    ) -> None:
+        self.leaves = leaves
+        self.shape = shape
+        self.positions = positions
+
+    def nodes(self) -> tuple[Node, ...]:
+        spots = self.positions
+        where = iter(spots) if isinstance(spots, tuple) else None
+        return _tree(self.shape, self.leaves, spots, where)
+
+
+def _tree(
+    shape: tuple[GroupSpan | int, ...],
+    leaves: tuple[BoundLeaf, ...],
+    spot: Position | tuple[Position, ...],
+    where: Iterator[Position] | None,
+) -> tuple[Node, ...]:
+    out: list[Node] = []
+    for node in shape:
+        if isinstance(node, int):
+            out.append(leaves[node].leaf())
+            continue
+        position = next(where) if where is not None else spot
+        assert isinstance(position, Position)
+        children = _tree(node.children, leaves, spot, where)
+        out.append(
+            Group(
+                name=node.name,
+                path=node.path,
+                weight=node.weight,
+                children=children,
+                position=position,
+            )
+        )
+    return tuple(out)
+
+
 @attrs.frozen(eq=False)
 class Form:
     """A form bound to its template, ready to evaluate (see :func:`perfscore.evaluate`)."""
 
     template: Template
+    #: The indicator tree. The plain path binds a :class:`BoundTree` (the plan's records);
+    #: the tree of Group and Leaf is made from it when first read (_read_nodes, below).
     nodes: tuple[Node, ...]
     unit: str | None = None
     year: str | None = None
@@ -253,7 +390,12 @@ class Form:
     plan: FormPlan = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "plan", compile_form(self, self.template.plan))
+        bound = _NODES_SLOT.__get__(self, Form)  # as given: reading self.nodes makes the tree
+        if isinstance(bound, BoundTree):
+            plan = compile_form(self, self.template.plan, bound=(bound.leaves, bound.shape))
+        else:
+            plan = compile_form(self, self.template.plan)
+        object.__setattr__(self, "plan", plan)
 
     def leaves(self) -> Iterator[Leaf]:
         """Every leaf, depth first, in display order."""
@@ -270,3 +412,25 @@ class Form:
         from ..engine.evaluate import evaluate
 
         return evaluate(self)
+
+
+# ``Form.nodes`` stays the attrs field it was (fields, evolve, asdict, repr and pickling name
+# it, and read it through getattr); its slot may hold a BoundTree, which the property below
+# turns into the tree on first read and keeps. attrs' __init__ and __setstate__ set fields
+# with object.__setattr__, which goes through the property's setter to the slot.
+_NODES_SLOT: Any = Form.__dict__["nodes"]
+
+
+def _read_nodes(form: Form) -> tuple[Node, ...]:
+    nodes = _NODES_SLOT.__get__(form, Form)
+    if isinstance(nodes, BoundTree):
+        nodes = nodes.nodes()
+        _NODES_SLOT.__set__(form, nodes)  # equal each time it is made; made once
+    return nodes  # type: ignore[no-any-return]
+
+
+setattr(  # noqa: B010 - assigning Form.nodes directly is the declared field to mypy
+    Form,
+    "nodes",
+    property(_read_nodes, _NODES_SLOT.__set__, doc="The indicator tree: groups and leaves."),
+)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import json.encoder
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -63,9 +64,44 @@ def digest(*documents: Any) -> str:
     """A content hash independent of mapping key order and of formatting."""
     h = hashlib.sha256()
     for data in documents:
-        h.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
+        h.update(_canonical(data).encode())
         h.update(b"\x00")
     return "sha256:" + h.hexdigest()
+
+
+def _canonical(data: Any) -> str:
+    """``json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)``, calling the C
+    encoder json.dumps ends in without the per-call encoder set-up (a form's digest is a
+    fair share of binding it)."""
+    if type(data) is str:  # a template's digest, standing for its data
+        return str(json.encoder.encode_basestring(data))
+    if _JSON_C is None or type(data) is not dict:
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return _c_join(_JSON_C, data)
+
+
+def _c_join(make: Any, data: Any) -> str:
+    # the arguments json.dumps passes: markers, default, encoder, indent, separators,
+    # sort_keys, skipkeys, allow_nan
+    encode = make({}, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    return "".join(encode(data, 0))
+
+
+def _c_encoder() -> Any:
+    """json's C encoder, if this Python has one taking json.dumps's arguments as above."""
+    found = getattr(json.encoder, "c_make_encoder", None)
+    if found is None:
+        return None
+    sample = {"b": [1, "é", None, True], "a": {"z": "x", "y": Decimal("1.5")}}
+    try:
+        made = _c_join(found, sample)
+    except TypeError:  # another signature: json.dumps it is
+        return None
+    expected = json.dumps(sample, sort_keys=True, ensure_ascii=False, default=str)
+    return found if made == expected else None
+
+
+_JSON_C: Any = _c_encoder()
 
 
 # Forms of one batch repeat the same texts (≥95%, 100%, 达成, 未发生): parse each once.

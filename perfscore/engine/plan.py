@@ -325,14 +325,24 @@ def compile_template(template: Any) -> TemplatePlan:
     return TemplatePlan(template)
 
 
-def compile_form(form: Any, template: TemplatePlan) -> FormPlan:
+def compile_form(
+    form: Any,
+    template: TemplatePlan,
+    *,
+    bound: tuple[Sequence[LeafData], tuple[GroupSpan | int, ...]] | None = None,
+) -> FormPlan:
     """The plan of a bound form (``perfscore.model.Form``, read by attribute): leaves are told
-    from groups by having a ``rule``."""
-    leaves: list[LeafData] = []
-    shape = _shape(form.nodes, leaves)  # a module function: no per-form reference cycle
+    from groups by having a ``rule``. ``bound`` is (leaves, shape) when the binder made them
+    already (the plain path), so ``form.nodes`` is not read."""
+    if bound is None:
+        found: list[LeafData] = []
+        shape = _shape(form.nodes, found)  # a module function: no per-form reference cycle
+        leaves = tuple(found)
+    else:
+        leaves, shape = tuple(bound[0]), bound[1]
     return FormPlan(
         template,
-        tuple(leaves),
+        leaves,
         shape,
         budget=form.budget,
         inputs=form.inputs,

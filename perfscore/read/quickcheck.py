@@ -21,7 +21,7 @@ from typing import Any, Final
 from .resources import _shared_schema
 from .schema import LEAF_FIELDS
 
-__all__ = ["plainly_valid_form"]
+__all__ = ["plain_pattern", "plainly_valid_form", "plainly_valid_indicators"]
 
 _MARKERS: Final = frozenset(LEAF_FIELDS) - {"name"}
 
@@ -44,13 +44,22 @@ def _patterns() -> dict[str, Callable[[str], Any]]:
     }
 
 
+def plain_pattern(name: str) -> Callable[[str], Any]:
+    """The schema's pattern ``name`` (``number``, ``reported`` …) as this check applies it."""
+    return _patterns()[name]
+
+
 @functools.cache
 def _money_units() -> frozenset[str]:
     return frozenset(_shared_schema("form")["$defs"]["budget_group"]["properties"]["unit"]["enum"])
 
 
-def plainly_valid_form(data: Any) -> bool:
-    """``True`` only if ``data`` (normalized: str/bool/None/dict/list) is a valid form."""
+def plainly_valid_form(data: Any, *, indicators: bool = True) -> bool:
+    """``True`` only if ``data`` (normalized: str/bool/None/dict/list) is a valid form.
+
+    ``indicators=False`` leaves the ``indicators`` value out (the plain binder, which checks
+    it as it reads it, then says whether :func:`plainly_valid_indicators` holds); the answer
+    with it is this answer and :func:`plainly_valid_indicators`'s."""
     if type(data) is not dict or not {"kind", "template", "indicators"} <= data.keys():
         return False
     p = _patterns()
@@ -60,7 +69,7 @@ def plainly_valid_form(data: Any) -> bool:
         elif key in {"template", "unit"}:
             ok = type(value) is str and len(value) >= 1
         elif key == "indicators":
-            ok = type(value) is dict and all(_node(v, p) for v in value.values())
+            ok = not indicators or plainly_valid_indicators(value)
         elif key == "budget":
             ok = _budget(value, p, top=True)
         elif key == "year":
@@ -86,6 +95,12 @@ def plainly_valid_form(data: Any) -> bool:
         if not ok:
             return False
     return True
+
+
+def plainly_valid_indicators(value: Any) -> bool:
+    """The ``indicators`` part of :func:`plainly_valid_form`."""
+    p = _patterns()
+    return type(value) is dict and all(_node(v, p) for v in value.values())
 
 
 def _budget(value: Any, p: dict[str, Callable[[str], Any]], *, top: bool = False) -> bool:

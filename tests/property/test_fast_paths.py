@@ -1,8 +1,9 @@
 """The fast paths give exactly what the general ones give, or step aside.
 
 * ``plainly_valid_form`` (skips jsonschema) says True only for forms the validator accepts;
-* ``_Binder.plain_leaf`` (skips the general leaf reading) builds the Leaf the general path
-  builds, so forms bound either way evaluate to equal results;
+* ``bind_plain`` (binds against the template's compiled spec) and ``_Binder.plain_leaf``
+  (skips the general leaf reading) build the tree the general path builds, so forms bound
+  either way evaluate to equal results (``test_plain_bind.py`` compares more);
 * the one-line JSON writer gives the bytes ``json.dumps`` gives.
 """
 
@@ -106,6 +107,7 @@ def test_quick_check_never_accepts_what_the_schema_refuses(data: dict[str, Any])
 
 
 def _general(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_build, "bind_plain", lambda *a, **k: None)  # the plain binder too
     monkeypatch.setattr(_build._Binder, "plain_leaf", lambda *a, **k: None)
 
 
