@@ -90,7 +90,7 @@ def main() -> None:
         "JSON 行 → Document": json_to_document,
         "绑定 build_form": bind,
         "evaluate()": evaluate,
-        "其中 ScoreInput + 规则": rules_only,
+        "一般路径的 ScoreInput + 规则": rules_only,
         "evaluate() 后建出 items": evaluate_then_items,
         "只渲染计分说明": explanations,
         "从紧凑行写出结果 JSON": json_write,
