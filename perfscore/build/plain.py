@@ -27,7 +27,7 @@ from ..engine.plan import GroupSpan
 from ..errors import PerfscoreError
 from ..read.quickcheck import plain_pattern
 from ..read.reader import Reader
-from ..read.schema import LEAF_FIELDS
+from ..read.schema import LEAF_FIELDS, SCORING_FIELDS
 from ..read.yaml_document import JsonPath
 from ..text.numbers import local_context
 from ..text.quantity import Actual
@@ -41,20 +41,7 @@ __all__ = ["bind_plain"]
 ZERO: Final = Decimal(0)
 # Fields a plain entry may have; with none but ``name`` the schema reads the entry as a group
 # of indicators, which the general path decides. The monitoring fields (progress …) go there.
-_FIELDS: Final = frozenset(
-    {
-        "name",
-        "target",
-        "actual",
-        "weight",
-        "reported",
-        "note",
-        "rule",
-        "tier",
-        "score",
-        "applicable",
-    }
-)
+_FIELDS: Final = frozenset(SCORING_FIELDS)
 _MARKERS: Final = frozenset(LEAF_FIELDS) - {"name"}
 _RARE: Final = frozenset({"score", "tier", "applicable"})
 _ABSENT: Final[dict[str, Any]] = {}

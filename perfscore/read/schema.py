@@ -29,11 +29,11 @@ from ..errors import SchemaError
 from .resources import SCHEMA_NAMES, _shared_schema, schema_path
 from .yaml_document import Document, JsonPath
 
-__all__ = ["LEAF_FIELDS", "check_schemas", "culprits", "schema_ids", "validate"]
+__all__ = ["LEAF_FIELDS", "SCORING_FIELDS", "check_schemas", "culprits", "schema_ids", "validate"]
 
-# Fields of a form's leaf entry. A form mapping holding any of them (other than "name") is a
+# Fields of a form's leaf entry (SCORING_FIELDS: those scoring reads). A form mapping holding any of them (other than "name") is a
 # fixed leaf's entry, not a level of the tree; this mirrors `form_node` in form.schema.json.
-LEAF_FIELDS: Final = (
+SCORING_FIELDS: Final = (
     "name",
     "target",
     "actual",
@@ -44,6 +44,9 @@ LEAF_FIELDS: Final = (
     "tier",
     "score",
     "applicable",
+)
+LEAF_FIELDS: Final = (
+    *SCORING_FIELDS,
     # mid-year monitoring (perfscore monitor, 财预〔2019〕136号 监控表); ignored by scoring
     "progress",
     "expected",
