@@ -78,26 +78,37 @@ def kernel_for(tp: TemplatePlan, step: RuleStep) -> Kernel | None:
 # Outcome-compatible: the attributes of rules.base.Outcome; the sentence is rendered when read.
 
 
-def _explanation(outcome: Any) -> str | Text:
-    """The outcome's sentence, made on first read and kept (as an Outcome keeps its Text):
-    a slot left unset until then costs nothing at scoring (unpickled, it is the plain str)."""
-    text: str | Text | None = getattr(outcome, "_text", None)
-    if text is None:
-        text = outcome._text = Text(outcome._render)
-    return text
+class _LazyOutcome:
+    """What the kernels' outcomes share: Outcome's defaults, and the sentence made on first
+    read and kept (as an Outcome keeps its Text); the slot stays unset until then, which costs
+    nothing at scoring (unpickled, it is the plain str)."""
 
-
-class _Met:
-    """``ratio``: the target is met (Outcome line "met")."""
-
-    __slots__ = ("_b", "_target", "_text", "ratio", "raw")
-    line = "met"
-    met = True
-    arithmetic = False
-    value = None
+    __slots__ = ("_text",)
+    met = False
+    arithmetic = True
+    value: Decimal | None = None
     flags = ()
     tier = None
     status = None
+
+    @property
+    def explanation(self) -> str | Text:
+        text: str | Text | None = getattr(self, "_text", None)
+        if text is None:
+            text = self._text = Text(self._render)
+        return text
+
+    def _render(self) -> str:
+        raise NotImplementedError
+
+
+class _Met(_LazyOutcome):
+    """``ratio``: the target is met (Outcome line "met")."""
+
+    __slots__ = ("_b", "_target", "ratio", "raw")
+    line = "met"
+    met = True
+    arithmetic = False
 
     def __init__(self, raw: Decimal, ratio: Decimal | None, b: Quantity, target: Target) -> None:
         self.raw = raw
@@ -105,24 +116,15 @@ class _Met:
         self._b = b
         self._target = target
 
-    @property
-    def explanation(self) -> str | Text:
-        return _explanation(self)
-
     def _render(self) -> str:
         return f"完成值 {fmt_q(self._b)} 达到指标值 {self._target}，得满分 {fmt(self.raw)}"
 
 
-class _Ratio:
+class _Ratio(_LazyOutcome):
     """``ratio``: a positive or equal target missed, scored in proportion (line "ratio")."""
 
-    __slots__ = ("_b", "_target", "_text", "_weight", "ratio", "raw", "value")
+    __slots__ = ("_b", "_target", "_weight", "ratio", "raw", "value")
     line = "ratio"
-    met = False
-    arithmetic = True
-    flags = ()
-    tier = None
-    status = None
 
     def __init__(
         self,
@@ -140,10 +142,6 @@ class _Ratio:
         self._target = target
         self._weight = weight
 
-    @property
-    def explanation(self) -> str | Text:
-        return _explanation(self)
-
     def _render(self) -> str:
         b, target = self._b, self._target
         relation = "超出" if self.ratio > 1 else "未达"
@@ -154,17 +152,11 @@ class _Ratio:
         )
 
 
-class _Reverse:
+class _Reverse(_LazyOutcome):
     """``ratio``: a reverse target exceeded, scored target ÷ actual (line "reverse_ratio")."""
 
-    __slots__ = ("_b", "_target", "_text", "_weight", "ratio", "raw")
+    __slots__ = ("_b", "_target", "_weight", "ratio", "raw")
     line = "reverse_ratio"
-    met = False
-    arithmetic = True
-    value = None
-    flags = ()
-    tier = None
-    status = None
 
     def __init__(
         self, raw: Decimal, ratio: Decimal, b: Quantity, target: Target, weight: Decimal
@@ -174,10 +166,6 @@ class _Reverse:
         self._b = b
         self._target = target
         self._weight = weight
-
-    @property
-    def explanation(self) -> str | Text:
-        return _explanation(self)
 
     def _render(self) -> str:
         b, target = self._b, self._target
@@ -366,7 +354,7 @@ def _checklist_kernel(tp: TemplatePlan, step: RuleStep) -> Kernel:
 # ---------------------------------------------------------------- execution rate
 
 
-class _Execution:
+class _Execution(_LazyOutcome):
     """``execution_rate`` (lines "cap" and "rate")."""
 
     __slots__ = (
@@ -375,18 +363,12 @@ class _Execution:
         "_executed",
         "_p",
         "_percent",
-        "_text",
         "_weight",
         "line",
         "met",
         "ratio",
         "raw",
     )
-    arithmetic = True
-    value = None
-    flags = ()
-    tier = None
-    status = None
 
     def __init__(
         self,
@@ -410,10 +392,6 @@ class _Execution:
         self._executed = executed
         self._budget = budget
         self._weight = weight
-
-    @property
-    def explanation(self) -> str | Text:
-        return _explanation(self)
 
     def _render(self) -> str:
         p, percent = self._p, self._percent
