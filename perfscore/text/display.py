@@ -19,19 +19,17 @@ __all__ = ["fmt", "fmt_fixed", "fmt_q"]
 def fmt(value: Decimal, places: int = 4) -> str:
     """``Decimal('95.00')`` → ``95``; ``9.693877…`` → ``9.6938…`` (cut, never rounded, so the
     shown digits are all true; the explanation's rounding step shows the rounded value)."""
-    if type(value) is Decimal and value.is_finite():
+    if type(value) is Decimal and type(places) is int and places >= 0 and value.is_finite():
         text = str(value)
-        if (
-            places == 4 and type(places) is int
-        ):  # the usual call: weights, targets and actuals recur, kept by their text
-            found = _SHOWN.get(text)
-            if found is None:
-                found = _cut(value, text, 4)
-                if len(text) <= 12 and len(_SHOWN) < 4096:  # bounded; long values rarely recur
-                    _SHOWN[text] = found
-            return found
-        if type(places) is int and places >= 0:
+        if places != 4:
             return _cut(value, text, places)
+        # the usual call: weights, targets and actuals recur, kept by their text
+        found = _SHOWN.get(text)
+        if found is None:
+            found = _cut(value, text, 4)
+            if len(text) <= 12 and len(_SHOWN) < 4096:  # bounded; long values rarely recur
+                _SHOWN[text] = found
+        return found
     if not value.is_finite():
         return str(value)
     return _fmt(value, places)
