@@ -85,7 +85,7 @@ def build_form(
         ref = data.get("template")
         try:
             template = resolve(ref if isinstance(ref, Mapping) else str(ref), doc, ("template",))
-        except Exception:
+        except PerfscoreError:
             if unchecked:  # the schema's errors come first, as when it was checked first
                 _check_indicators(doc)
             raise
