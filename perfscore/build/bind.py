@@ -23,6 +23,7 @@ from ..read.reader import Reader, suggest
 from ..read.yaml_document import Document, JsonPath
 from ..text.actual import actual_syntax_error
 from ..text.frozen import FrozenMap
+from ..text.lazy import Text
 from ..text.numbers import in_local_context
 from ..text.quantity import Actual
 from ..text.target import Target
@@ -132,11 +133,21 @@ def build_form(
         inputs=FrozenMap(inputs),
         reported_total=reported_total,
         file=doc.file,
-        # the template's own digest stands for its data: hashing it again per form is waste
-        digest=digest(template.digest, data),
+        # the template's own digest stands for its data: hashing it again per form is waste;
+        # hashed when first read (Form.digest), as most batch forms are scored, never asked
+        digest=cast("str", _deferred_digest(template.digest, data)),  # Form.digest makes the str
         data=data,
         findings=tuple(problems),
     )
+
+
+def _deferred_digest(template_digest: str, data: Mapping[str, Any]) -> Text:
+    # a module function: the closure holds the two values only, never the Form; hashed in
+    # perfscore's context, as when it was hashed at once (str of a Decimal reads the context)
+    return Text(lambda: _hash(template_digest, data))
+
+
+_hash = in_local_context(digest)
 
 
 def _check_indicators(doc: Document) -> None:

@@ -382,6 +382,9 @@ class Form:
     inputs: Mapping[str, Quantity] = attrs.field(factory=dict, converter=freeze_map)
     reported_total: Decimal | None = None
     file: str | None = None
+    #: The content hash of ``data`` with the template's. Binding leaves it as a Text that
+    #: hashes when first read (most batch forms are scored and never asked): ``data`` is
+    #: the form's own normalized copy and is not to be changed.
     digest: str = ""
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     #: Lenient reading only (review): the problems found while building, as findings.
@@ -391,10 +394,13 @@ class Form:
 
     def __attrs_post_init__(self) -> None:
         bound = _NODES_SLOT.__get__(self, Form)  # as given: reading self.nodes makes the tree
+        digest = _DIGEST_SLOT.__get__(self, Form)  # as given: reading self.digest hashes
         if isinstance(bound, BoundTree):
-            plan = compile_form(self, self.template.plan, bound=(bound.leaves, bound.shape))
+            plan = compile_form(
+                self, self.template.plan, bound=(bound.leaves, bound.shape), digest=digest
+            )
         else:
-            plan = compile_form(self, self.template.plan)
+            plan = compile_form(self, self.template.plan, digest=digest)
         object.__setattr__(self, "plan", plan)
 
     def leaves(self) -> Iterator[Leaf]:
@@ -433,4 +439,25 @@ setattr(  # noqa: B010 - assigning Form.nodes directly is the declared field to 
     Form,
     "nodes",
     property(_read_nodes, _NODES_SLOT.__set__, doc="The indicator tree: groups and leaves."),
+)
+
+# ``Form.digest`` likewise: its slot may hold a Text (binding's deferred hash), which the
+# property renders on first read and keeps as the str.
+_DIGEST_SLOT: Any = Form.__dict__["digest"]
+
+
+def _read_digest(form: Form) -> str:
+    value = _DIGEST_SLOT.__get__(form, Form)
+    if type(value) is not str:
+        value = str(value)
+        _DIGEST_SLOT.__set__(form, value)
+    return str(value)
+
+
+setattr(  # noqa: B010 - as for Form.nodes
+    Form,
+    "digest",
+    property(
+        _read_digest, _DIGEST_SLOT.__set__, doc="The content hash of the form with its template."
+    ),
 )

@@ -184,7 +184,7 @@ class Evaluation:
     _year: str | None
     _file: str | None
     _reported_total: Decimal | None
-    _digest: str
+    _digest: str | Text
     _not_applicable_weight: Decimal
     _source: ResultSource | None
 
@@ -204,7 +204,7 @@ class Evaluation:
         year: str | None = None,
         file: str | None = None,
         reported_total: Decimal | None = None,
-        digest: str = "",
+        digest: str | Text = "",
         not_applicable_weight: Decimal = Decimal(0),
         *,
         source: ResultSource | None = None,
@@ -284,7 +284,11 @@ class Evaluation:
 
     @property
     def digest(self) -> str:
-        return self._digest
+        value = self._digest
+        if type(value) is not str:  # the form's deferred hash (a Text): worked out now
+            value = str(value)
+            object.__setattr__(self, "_digest", value)
+        return value
 
     @property
     def not_applicable_weight(self) -> Decimal:

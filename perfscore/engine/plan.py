@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from ..rules.base import RuleKind
 from ..rules.formula import Formula
 from ..rules.registry import KINDS
+from ..text.lazy import Text
 from ..text.quantity import Actual, Quantity
 from ..text.target import Target
 from ..text.units import Unit
@@ -299,7 +300,7 @@ class FormPlan:
         unit: str | None,
         year: str | None,
         file: str | None,
-        digest: str,
+        digest: str | Text,
     ) -> None:
         self.template = template
         self.leaves = leaves
@@ -330,10 +331,12 @@ def compile_form(
     template: TemplatePlan,
     *,
     bound: tuple[Sequence[LeafData], tuple[GroupSpan | int, ...]] | None = None,
+    digest: str | Text | None = None,
 ) -> FormPlan:
     """The plan of a bound form (``perfscore.model.Form``, read by attribute): leaves are told
     from groups by having a ``rule``. ``bound`` is (leaves, shape) when the binder made them
-    already (the plain path), so ``form.nodes`` is not read."""
+    already (the plain path), so ``form.nodes`` is not read; ``digest`` is the form's as it
+    holds it (a Text not yet hashed), so ``form.digest`` is not read either."""
     if bound is None:
         found: list[LeafData] = []
         shape = _shape(form.nodes, found)  # a module function: no per-form reference cycle
@@ -350,7 +353,7 @@ def compile_form(
         unit=form.unit,
         year=form.year,
         file=form.file,
-        digest=form.digest,
+        digest=form.digest if digest is None else digest,
     )
 
 
