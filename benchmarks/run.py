@@ -116,6 +116,17 @@ def engines(args: argparse.Namespace) -> None:
         for line in lines:
             floor.score_line(line, shape)
 
+    # What the floor would pay to write what perfscore writes: the same result line (explanations,
+    # parsed texts, digest) as a ready-made dict through json's C encoder. A bound for a writer
+    # of this output, not a scorer: nothing in it is computed.
+    written = [json.loads(out) for out in score_jsonl(lines, template=template)]
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+
+    def floor_lines_same_output() -> None:
+        for line, result in zip(lines, written, strict=True):
+            floor.score(json.loads(line), shape)
+            encode(result)
+
     def perfscore_lines() -> None:
         for _out in score_jsonl(lines, template=template):
             pass
@@ -129,6 +140,7 @@ def engines(args: argparse.Namespace) -> None:
         "perfscore": perfscore_eval,
         "perfscore, every explanation read": perfscore_read_all,
         "floor, JSON Lines in and out": floor_lines,
+        "floor, writing perfscore's result line": floor_lines_same_output,
         "perfscore batch (score_jsonl)": perfscore_lines,
         "perfscore batch, jobs=2 (two processes)": perfscore_lines_2,
     }
@@ -177,8 +189,18 @@ def engines(args: argparse.Namespace) -> None:
         print(row(name, median[name], base))
     print("  -- 以 JSON Lines 文本进、出（倍数相对于 floor 同样读写 JSON）")
     print(row("floor, JSON Lines in and out", line_base, line_base))
-    for name in ("perfscore batch (score_jsonl)", "perfscore batch, jobs=2 (two processes)"):
+    for name in (
+        "floor, writing perfscore's result line",
+        "perfscore batch (score_jsonl)",
+        "perfscore batch, jobs=2 (two processes)",
+    ):
         print(row(name, median[name], line_base))
+    same = median["floor, writing perfscore's result line"]
+    print(
+        f"  score_jsonl 相对“floor 写出同样的结果行”：{median['perfscore batch (score_jsonl)'] / same:.2f}×；"
+        f"jobs=2 比 jobs=1 快 "
+        f"{median['perfscore batch (score_jsonl)'] / median['perfscore batch, jobs=2 (two processes)']:.2f}×"
+    )
 
 
 def cold_start(args: argparse.Namespace) -> None:
