@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..core.result import Evaluation
     from .plan import FormPlan, GroupSpan, LeafData, TemplatePlan
 
-__all__ = ["FROM_FORM", "cut_sentence", "evaluation_line", "sentence"]
+__all__ = ["FROM_FORM", "cut_sentence", "evaluation_line", "said", "sentence"]
 
 ZERO = Decimal(0)
 #: In a row's actual-text slot: the actual as the form wrote it (storage re-exports it).
@@ -63,7 +63,7 @@ class _Rows(Protocol):
 def sentence(outcome: Outcome, raw: Decimal, score: Decimal, places: int, weight: Decimal) -> str:
     """The rule's sentence, the value of its expression, how it was limited (to the weight,
     to 0, or by an over-achievement deduction) and the rounding."""
-    text = str(outcome.explanation)
+    text = said(outcome)
     value = outcome.raw if outcome.value is None else outcome.value
     arithmetic = outcome.arithmetic
     if arithmetic:
@@ -80,6 +80,21 @@ def sentence(outcome: Outcome, raw: Decimal, score: Decimal, places: int, weight
     if raw != score:
         return f"{text}，{fmt(raw)} 四舍五入为 {fmt_fixed(score, places)}"
     return text
+
+
+def said(outcome: Outcome) -> str:
+    """``str(outcome.explanation)``; a kernel's outcome (engine.kernels, which has ``_render``)
+    renders its sentence straight into the slot its ``explanation`` keeps it in, without the
+    Text that reading ``explanation`` first would make."""
+    render = getattr(outcome, "_render", None)
+    if render is None:
+        return str(outcome.explanation)
+    kept = getattr(outcome, "_text", None)
+    if kept is None:
+        text: str = render()
+        outcome._text = text  # type: ignore[attr-defined]
+        return text
+    return str(kept)
 
 
 def cut_sentence(base: object, step: Decimal, score: Decimal, places: int) -> str:
@@ -301,7 +316,7 @@ class _Writer:
         places = self.places
         if outcome is not None:
             if not outcome.arithmetic and outcome.value is None and outcome.raw == raw == score0:
-                why = str(outcome.explanation)  # what sentence() gives then: the rule's own
+                why = said(outcome)  # what sentence() gives then: the rule's own
             else:
                 why = sentence(outcome, raw, score0, places, ew)
         else:
