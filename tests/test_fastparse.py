@@ -116,3 +116,32 @@ def test_no_special_actual_text_holds_a_digit() -> None:
     from perfscore.targets import MISSING_TEXTS, NOT_APPLICABLE_TEXTS
 
     assert not any(c.isdigit() for text in MISSING_TEXTS | NOT_APPLICABLE_TEXTS for c in text)
+
+
+def test_values_built_directly_are_the_classes_own() -> None:
+    """The fast path builds Target/Actual/Quantity without attrs' __init__ (issue 20): what it
+    builds compares, hashes, reprs, pickles and evolves as the constructors' values do."""
+    import pickle
+
+    import attrs
+
+    assert _fastparse._DIRECT  # the classes have the fields the direct build sets
+    for text, actual_text in (
+        ("≥975人次", "1037人次"),
+        ("≤255.64万元", "324.66万元"),
+        ("≧98%", "88.1%"),
+    ):
+        fast = _fastparse.target(text)
+        full = parse_target(text)
+        assert fast is not None and fast == full and hash(fast) == hash(full)
+        assert repr(fast) == repr(full)
+        assert pickle.loads(pickle.dumps(fast)) == full
+        assert attrs.evolve(fast, source="x") == attrs.evolve(full, source="x")
+        assert attrs.asdict(fast) == attrs.asdict(full)
+        got = _fastparse.actual(actual_text, fast)
+        want = parse_actual(actual_text, full)
+        assert got is not None and got == want and hash(got) == hash(want)
+        assert repr(got) == repr(want) and attrs.asdict(got) == attrs.asdict(want)
+        assert pickle.loads(pickle.dumps(got)) == want
+        assert got.quantity is not None and want.quantity is not None
+        assert repr(got.quantity) == repr(want.quantity)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
 
+import attrs
+
 from ..errors import PerfscoreError
 from .actual import parse_actual
 from .numbers import fold
@@ -36,6 +38,7 @@ _MAX_LENGTH: Final = 150  # well inside the grammar's own limit on a quantitativ
 # Special actual texts (无, 不适用 …) hold no digit, so a text with a number is never one
 # (tests/test_fastparse.py checks it).
 _CACHE_SIZE: Final = 4096
+_UNSEEN: Final[Any] = object()  # not in a shape cache (None there means "not a fast shape")
 
 #: shape → (op, unit, flags), or None for a shape the full grammar must read
 _TARGETS: dict[tuple[str, str], tuple[str, Unit | None, tuple[str, ...]] | None] = {}
@@ -51,10 +54,38 @@ def _split(text: str) -> tuple[str, str, str] | None:
     m = _SHAPE.fullmatch(text)
     if m is None:
         return None
-    before, number, after = m.groups()
-    if _JOINS.search(fold(before + after)) is not None:
-        return None
-    return before, number, after
+    parts: tuple[str, str, str] = m.groups()  # type: ignore[assignment]
+    return parts
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether the text around the number holds something that could join it. Asked once per
+    shape: :func:`_shape` keeps the answer (None) with the shape."""
+    return _JOINS.search(fold(before + after)) is not None
+
+
+# Values the fast path makes are built without attrs' __init__: the number is the regex's
+# ASCII digits (finite by construction), the unit and flags come from a shape the full grammar
+# made, so the validators and converters have nothing to check. Used only while the classes
+# have exactly these fields (checked at import; otherwise their own __init__ runs).
+_new = object.__new__
+_set = object.__setattr__
+_DIRECT: Final = (
+    tuple(f.name for f in attrs.fields(Quantity)) == ("value", "unit")
+    and tuple(f.name for f in attrs.fields(Target))
+    == ("op", "value", "interval", "words", "source", "flags")
+    and tuple(f.name for f in attrs.fields(Actual))
+    == ("text", "kind", "quantity", "word", "comparator", "flags")
+)
+
+
+def _quantity(value: Decimal, unit: Unit | None) -> Quantity:
+    if not _DIRECT:
+        return Quantity(value, unit)
+    q = _new(Quantity)
+    _set(q, "value", value)
+    _set(q, "unit", unit)
+    return q
 
 
 def _shape(cache: dict[Any, Any], key: Any, sample: Callable[[], Any]) -> Any:
@@ -71,8 +102,10 @@ def _shape(cache: dict[Any, Any], key: Any, sample: Callable[[], Any]) -> Any:
     return shape
 
 
-def _target_shape(text: str) -> tuple[str, Unit | None, tuple[str, ...]] | None:
-    sample = parse_target(text)
+def _target_shape(before: str, after: str) -> tuple[str, Unit | None, tuple[str, ...]] | None:
+    if _joins(before, after):
+        return None
+    sample = parse_target(f"{before}1{after}")
     value = sample.value
     if sample.op in COMPARATORS and value is not None:
         return sample.op, value.unit, sample.flags
@@ -80,9 +113,11 @@ def _target_shape(text: str) -> tuple[str, Unit | None, tuple[str, ...]] | None:
 
 
 def _actual_shape(
-    text: str, of: Target | None
+    before: str, after: str, of: Target | None
 ) -> tuple[Unit | None, str | None, tuple[str, ...]] | None:
-    sample = parse_actual(text, of)
+    if _joins(before, after):
+        return None
+    sample = parse_actual(f"{before}1{after}", of)
     q = sample.quantity
     if sample.kind == "quantity" and q is not None:
         return q.unit, sample.comparator, sample.flags
@@ -95,11 +130,24 @@ def target(text: str) -> Target | None:
     if parts is None:
         return None
     before, number, after = parts
-    found = _shape(_TARGETS, (before, after), lambda: _target_shape(f"{before}1{after}"))
+    key = (before, after)
+    found = _TARGETS.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        found = _shape(_TARGETS, key, lambda: _target_shape(before, after))
     if found is None:
         return None
     op, unit, flags = found
-    return Target(op, value=Quantity(Decimal(number), unit), flags=flags, source=text)
+    value = _quantity(Decimal(number), unit)
+    if not _DIRECT:
+        return Target(op, value=value, flags=flags, source=text)
+    t = _new(Target)
+    _set(t, "op", op)
+    _set(t, "value", value)
+    _set(t, "interval", None)
+    _set(t, "words", ())
+    _set(t, "source", text)
+    _set(t, "flags", flags)
+    return t
 
 
 def actual(text: str, of: Target | None) -> Actual | None:
@@ -111,14 +159,20 @@ def actual(text: str, of: Target | None) -> Actual | None:
     reference = of.quantity if of is not None else None
     unit_of = reference.unit if reference is not None else None
     key = (before, after, None if unit_of is None else unit_of.symbol)
-    found = _shape(_ACTUALS, key, lambda: _actual_shape(f"{before}1{after}", of))
+    found = _ACTUALS.get(key, _UNSEEN)
+    if found is _UNSEEN:
+        found = _shape(_ACTUALS, key, lambda: _actual_shape(before, after, of))
     if found is None:
         return None
     unit, comparator, flags = found
-    return Actual(
-        text,
-        "quantity",
-        quantity=Quantity(Decimal(number), unit),
-        comparator=comparator,
-        flags=flags,
-    )
+    quantity = _quantity(Decimal(number), unit)
+    if not _DIRECT:
+        return Actual(text, "quantity", quantity=quantity, comparator=comparator, flags=flags)
+    a = _new(Actual)
+    _set(a, "text", text)
+    _set(a, "kind", "quantity")
+    _set(a, "quantity", quantity)
+    _set(a, "word", None)
+    _set(a, "comparator", comparator)
+    _set(a, "flags", flags)
+    return a
