@@ -149,17 +149,26 @@ def _score_batch(args: argparse.Namespace) -> int:
 
     try:
         with batch_jobs(args) as jobs, _output(args.output) as out:
+            # Where the output takes UTF-8 bytes, each form arrives made safe (for_format) and
+            # encoded by the process that scored it: this one only writes, never decodes.
+            encoded = out.binary()
             rendered = _score_rendered(
                 iter_sources(args.forms),
                 fmt,
                 search_path=_search(args),
                 jobs=jobs,
                 width=_width(),
+                encoded=encoded,
             )
             for ok, grade, text in rendered:
-                if fmt != "jsonl" and summary.forms:
-                    out.write("\n")
-                out.write(for_format(text, fmt))
+                if encoded:
+                    if fmt != "jsonl" and summary.forms:
+                        out.write_bytes(b"\n")
+                    out.write_bytes(text)
+                else:
+                    if fmt != "jsonl" and summary.forms:
+                        out.write("\n")
+                    out.write(for_format(text, fmt))
                 summary.record(ok, grade)
                 progress.step("")
     except PerfscoreError as exc:

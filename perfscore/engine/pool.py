@@ -109,9 +109,35 @@ def _run_chunk(items: list[Any]) -> list[Any]:
     return [job(item) for item in items]
 
 
+#: A chunk is closed early once the texts it carries (JSON Lines records) reach this many
+#: characters, so that large chunks of small records do not mean large chunks of large ones:
+#: what is read ahead stays about ``window`` × this, whatever the records' size.
+CHUNK_TEXT = 1 << 20
+#: What a form file (a source without text, read by the worker) counts for against
+#: CHUNK_TEXT: at most 16 files go in a chunk, so that a folder's forms, of any size, are
+#: still shared out evenly however large ``chunk_size`` is.
+FILE_TEXT = CHUNK_TEXT // 16
+
+
+def _weight(item: object) -> int:
+    text = getattr(item, "text", "")
+    if text is None:
+        return FILE_TEXT
+    return len(text) if isinstance(text, str) else 0
+
+
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    while True:
+        chunk: list[T] = []
+        held = 0
+        for item in iterator:
+            chunk.append(item)
+            held += _weight(item)
+            if len(chunk) >= size or held >= CHUNK_TEXT:
+                break
+        if not chunk:
+            return
         yield chunk
 
 
@@ -127,7 +153,9 @@ def ordered_map(
     or on the :class:`Runner` given as ``jobs``.
 
     With several processes, at most ``window`` (default ``2 × jobs``) chunks of ``chunk_size``
-    items are read ahead and in flight at any time, so memory does not grow with the input.
+    items are read ahead and in flight at any time, so memory does not grow with the input; a
+    chunk of sources is closed early at :data:`CHUNK_TEXT` characters of JSON Lines text, or
+    16 form files.
     ``job`` must be picklable and should not raise (turn failures into results): an exception
     escaping it stops the map. When a worker process dies, the items in flight that are
     :class:`~perfscore.read.sources.FormSource` are handed to ``job`` as sources with a

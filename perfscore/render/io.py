@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 import sys
@@ -129,6 +130,31 @@ class AtomicFile:
             self.abort()
             raise _error(self.path, exc) from exc
 
+    def binary(self) -> bool:
+        """Whether :meth:`write_bytes` may be used: the file is written in UTF-8 with no
+        newline translation, so UTF-8 bytes are exactly what writing the text would write.
+        What was written as text so far is flushed first."""
+        handle = self._handle
+        if handle is None or not _utf8_text(handle, translated=self._direct and os.linesep != "\n"):
+            return False
+        handle.flush()
+        return True
+
+    def write_bytes(self, data: bytes) -> None:
+        """Write UTF-8 ``data`` under the text layer (after :meth:`binary` said yes)."""
+        handle = self._handle
+        assert handle is not None, "written after commit or abort"
+        try:
+            check_signals()
+        except BaseException:
+            self.abort()
+            raise
+        try:
+            _write_all(getattr(handle, "buffer", handle), data)
+        except OSError as exc:
+            self.abort()
+            raise _error(self.path, exc) from exc
+
     def commit(self) -> None:
         """Flush, fsync and rename over the target (keeping an existing file's mode)."""
         handle = self._handle
@@ -195,6 +221,23 @@ class Stdout:
     def write(self, text: str) -> None:
         sys.stdout.write(text)  # looked up at call time: tests and callers swap sys.stdout
 
+    def binary(self) -> bool:
+        """Whether :meth:`write_bytes` may be used: standard output is a UTF-8 text stream
+        over a binary one, without newline translation (what ``perfscore`` makes it; not a
+        StringIO a test put there). What was written as text so far is flushed first."""
+        stream = sys.stdout
+        if not _utf8_text(stream, translated=os.linesep != "\n"):
+            return False
+        stream.flush()
+        return True
+
+    def write_bytes(self, data: bytes) -> None:
+        """Write UTF-8 ``data`` to standard output's binary stream (after :meth:`binary`)."""
+        stream = sys.stdout
+        _write_all(stream.buffer, data)
+        if getattr(stream, "line_buffering", False):  # a terminal sees each result at once
+            stream.buffer.flush()
+
     def __enter__(self) -> Stdout:
         return self
 
@@ -208,6 +251,30 @@ def output_stream(output: str | None) -> Stdout | AtomicFile:
     if output is None or output == "-":
         return Stdout()
     return AtomicFile(output)
+
+
+def _utf8_text(stream: Any, *, translated: bool) -> bool:
+    """Whether ``stream`` is a UTF-8 text stream with a binary ``buffer`` under it, whose
+    newlines are written as they are (``translated``: the platform's would not be)."""
+    buffer = getattr(stream, "buffer", None)
+    if translated or not isinstance(buffer, io.BufferedIOBase | io.RawIOBase):
+        return False
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return encoding == "utf8"
+
+
+def _write_all(target: Any, data: bytes) -> None:
+    """``target.write(data)``, whole: an unbuffered stream (``python -u``, PYTHONUNBUFFERED)
+    may take part of it, as the text layer above it would not have."""
+    if not isinstance(target, io.RawIOBase):
+        target.write(data)
+        return
+    view = memoryview(data)
+    while view:
+        written = target.write(view)
+        if written is None:  # a non-blocking descriptor that is full, as text would say
+            raise BlockingIOError(errno.EAGAIN, "输出暂时无法写入")
+        view = view[written:]
 
 
 def _close_quietly(handle: IO[Any]) -> None:
