@@ -36,7 +36,6 @@ def main() -> None:
     library = perfscore._search_library(None)
     docs = [document_from_data(d, file="<data>") for d in forms]
     bound = [perfscore.load_form(d, template=template) for d in forms]
-    results = [perfscore.evaluate(f) for f in bound]
     shape = floor.structure()
 
     def floor_score() -> None:
