@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..build.model import Template
     from ..core.result import Evaluation
     from ..engine.pool import Runner
-    from ..read.yaml_document import Limits
+    from ..read.yaml_document import Document, Limits
     from ..review.reports import FormReview
 
 __all__ = [
@@ -188,6 +188,9 @@ def _template(template: Template | None) -> Template | None:
     return template_arg(template)
 
 
+_TEMPLATES_KEPT = 256  # templates one batch job keeps by reference (a batch names a few)
+
+
 class _ScoreJob:
     """Scores one source (in whichever process it runs); picklable, its caches are not sent.
 
@@ -212,12 +215,35 @@ class _ScoreJob:
         self.output = output
         self.width = width
         self.encoded = encoded
+        self._templates: dict[tuple[str, str | None], Template] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_templates"] = {}  # each process resolves its own
+        return state
 
     @property
     def library(self) -> TemplateLibrary:
         """This process's library for the search path (each template built once per process)."""
         library: TemplateLibrary = module(".build.args").search_library(self.search_path)
         return library
+
+    def resolve(
+        self, ref: str | Mapping[str, Any], doc: Document, at: tuple[str | int, ...]
+    ) -> Template:
+        """The library's resolver, asked once per template a batch names: every form of the
+        batch is scored with the template as it was when first used (the library would look
+        the file up, stat it and its bases again for each form: ~0.1 ms a form). A path is
+        relative to its form, so it is kept per form file; failures are not kept."""
+        if not isinstance(ref, str):
+            return self.library.resolve(ref, doc, at)  # an inline template: the form's own
+        key = (ref, doc.file if ref.endswith((".yaml", ".yml")) else None)
+        found = self._templates.get(key)
+        if found is None:
+            found = self.library.resolve(ref, doc, at)
+            if len(self._templates) < _TEMPLATES_KEPT:
+                self._templates[key] = found
+        return found
 
     def __call__(self, source: FormSource) -> Any:
         return self.finish(self.outcome(source))
@@ -254,9 +280,7 @@ class _ScoreJob:
 
         def form() -> Any:
             doc = module(".read.normalize").document_from_data(data, file, limits=self.limits)
-            return module(".build.bind").build_form(
-                doc, self.library.resolve, template=self.template
-            )
+            return module(".build.bind").build_form(doc, self.resolve, template=self.template)
 
         return self.scored(file, None, form)
 
@@ -278,7 +302,7 @@ class _ScoreJob:
         doc = module(".read.normalize").document_from_json(
             text, file, line=line or 1, limits=self.limits
         )
-        return module(".build.bind").build_form(doc, self.library.resolve, template=self.template)
+        return module(".build.bind").build_form(doc, self.resolve, template=self.template)
 
     def form_from_file(self, path: str) -> Any:
         # As load_form(path) reads it (a .json file too), with this process's template cache.
@@ -292,7 +316,7 @@ class _ScoreJob:
             load_into(loaded, path, self.template, self.library, lenient=False)
             return loaded.form
         doc = load_yaml(Path(path), file=path, limits=self.limits or DEFAULT_LIMITS)
-        return build_form(doc, self.library.resolve, template=self.template)
+        return build_form(doc, self.resolve, template=self.template)
 
     def render(self, outcome: Outcome) -> str:
         if self.output == "jsonl":
