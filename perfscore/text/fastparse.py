@@ -60,39 +60,75 @@ def _split(text: str) -> tuple[str, str, str] | None:
 
 def _joins(before: str, after: str) -> bool:
     """Whether the text around the number holds something that could join it. Asked once per
-    shape: :func:`_shape` keeps the answer (None) with the shape."""
+    shape: :func:`_learn` keeps the answer (None) with the shape."""
     return _JOINS.search(fold(before + after)) is not None
 
 
 # Values the fast path makes are built without attrs' __init__: the number is the regex's
 # ASCII digits (finite by construction), the unit and flags come from a shape the full grammar
 # made, so the validators and converters have nothing to check. Used only while the classes
-# have exactly these fields (checked at import; otherwise their own __init__ runs).
+# have exactly these fields, in this order (checked at import; otherwise their own __init__).
+_FIELDS: Final[dict[type, tuple[str, ...]]] = {
+    Quantity: ("value", "unit"),
+    Target: ("op", "value", "interval", "words", "source", "flags"),
+    Actual: ("text", "kind", "quantity", "word", "comparator", "flags"),
+}
+_DIRECT: Final = all(
+    tuple(f.name for f in attrs.fields(cls)) == names for cls, names in _FIELDS.items()
+)
 _new = object.__new__
 _set = object.__setattr__
-_DIRECT: Final = (
-    tuple(f.name for f in attrs.fields(Quantity)) == ("value", "unit")
-    and tuple(f.name for f in attrs.fields(Target))
-    == ("op", "value", "interval", "words", "source", "flags")
-    and tuple(f.name for f in attrs.fields(Actual))
-    == ("text", "kind", "quantity", "word", "comparator", "flags")
-)
 
 
+# Written out field by field, not looped over _FIELDS: a loop costs a microsecond a text.
 def _quantity(value: Decimal, unit: Unit | None) -> Quantity:
-    if not _DIRECT:
-        return Quantity(value, unit)
     q = _new(Quantity)
     _set(q, "value", value)
     _set(q, "unit", unit)
     return q
 
 
-def _shape(cache: dict[Any, Any], key: Any, sample: Callable[[], Any]) -> Any:
-    """The shape for ``key``: from ``cache``, else learnt from ``sample()`` (None when the
+def _target(op: str, value: Quantity, source: str, flags: tuple[str, ...]) -> Target:
+    t = _new(Target)
+    _set(t, "op", op)
+    _set(t, "value", value)
+    _set(t, "interval", None)
+    _set(t, "words", ())
+    _set(t, "source", source)
+    _set(t, "flags", flags)
+    return t
+
+
+def _actual(
+    text: str, quantity: Quantity, comparator: str | None, flags: tuple[str, ...]
+) -> Actual:
+    a = _new(Actual)
+    _set(a, "text", text)
+    _set(a, "kind", "quantity")
+    _set(a, "quantity", quantity)
+    _set(a, "word", None)
+    _set(a, "comparator", comparator)
+    _set(a, "flags", flags)
+    return a
+
+
+if not _DIRECT:  # the classes changed: their own constructors, validators and all
+
+    def _quantity(value: Decimal, unit: Unit | None) -> Quantity:
+        return Quantity(value, unit)
+
+    def _target(op: str, value: Quantity, source: str, flags: tuple[str, ...]) -> Target:
+        return Target(op, value=value, source=source, flags=flags)
+
+    def _actual(
+        text: str, quantity: Quantity, comparator: str | None, flags: tuple[str, ...]
+    ) -> Actual:
+        return Actual(text, "quantity", quantity=quantity, comparator=comparator, flags=flags)
+
+
+def _learn(cache: dict[Any, Any], key: Any, sample: Callable[[], Any]) -> Any:
+    """The shape for ``key``, not in ``cache`` yet, learnt from ``sample()`` (None when the
     sample does not read as wanted). Full, the cache keeps the shapes it saw first."""
-    if key in cache:
-        return cache[key]
     try:
         shape = sample()
     except PerfscoreError:
@@ -131,23 +167,13 @@ def target(text: str) -> Target | None:
         return None
     before, number, after = parts
     key = (before, after)
-    found = _TARGETS.get(key, _UNSEEN)
+    found = _TARGETS.get(key, _UNSEEN)  # looked up here: no lambda made when known
     if found is _UNSEEN:
-        found = _shape(_TARGETS, key, lambda: _target_shape(before, after))
+        found = _learn(_TARGETS, key, lambda: _target_shape(before, after))
     if found is None:
         return None
     op, unit, flags = found
-    value = _quantity(Decimal(number), unit)
-    if not _DIRECT:
-        return Target(op, value=value, flags=flags, source=text)
-    t = _new(Target)
-    _set(t, "op", op)
-    _set(t, "value", value)
-    _set(t, "interval", None)
-    _set(t, "words", ())
-    _set(t, "source", text)
-    _set(t, "flags", flags)
-    return t
+    return _target(op, _quantity(Decimal(number), unit), text, flags)
 
 
 def actual(text: str, of: Target | None) -> Actual | None:
@@ -161,18 +187,8 @@ def actual(text: str, of: Target | None) -> Actual | None:
     key = (before, after, None if unit_of is None else unit_of.symbol)
     found = _ACTUALS.get(key, _UNSEEN)
     if found is _UNSEEN:
-        found = _shape(_ACTUALS, key, lambda: _actual_shape(before, after, of))
+        found = _learn(_ACTUALS, key, lambda: _actual_shape(before, after, of))
     if found is None:
         return None
     unit, comparator, flags = found
-    quantity = _quantity(Decimal(number), unit)
-    if not _DIRECT:
-        return Actual(text, "quantity", quantity=quantity, comparator=comparator, flags=flags)
-    a = _new(Actual)
-    _set(a, "text", text)
-    _set(a, "kind", "quantity")
-    _set(a, "quantity", quantity)
-    _set(a, "word", None)
-    _set(a, "comparator", comparator)
-    _set(a, "flags", flags)
-    return a
+    return _actual(text, _quantity(Decimal(number), unit), comparator, flags)
