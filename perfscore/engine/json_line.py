@@ -83,18 +83,10 @@ def sentence(outcome: Outcome, raw: Decimal, score: Decimal, places: int, weight
 
 
 def said(outcome: Outcome) -> str:
-    """``str(outcome.explanation)``; a kernel's outcome (engine.kernels, which has ``_render``)
-    renders its sentence straight into the slot its ``explanation`` keeps it in, without the
-    Text that reading ``explanation`` first would make."""
-    render = getattr(outcome, "_render", None)
-    if render is None:
-        return str(outcome.explanation)
-    kept = getattr(outcome, "_text", None)
-    if kept is None:
-        text: str = render()
-        outcome._text = text  # type: ignore[attr-defined]
-        return text
-    return str(kept)
+    """``str(outcome.explanation)``; a kernel's outcome (engine.kernels) renders it through its
+    own ``said``, without the Text that reading ``explanation`` first would make."""
+    own = getattr(outcome, "said", None)
+    return str(outcome.explanation) if own is None else str(own())
 
 
 def cut_sentence(base: object, step: Decimal, score: Decimal, places: int) -> str:

@@ -84,6 +84,7 @@ class _LazyOutcome:
     nothing at scoring (unpickled, it is the plain str)."""
 
     __slots__ = ("_text",)
+    _text: str | Text
     met = False
     arithmetic = True
     value: Decimal | None = None
@@ -97,6 +98,15 @@ class _LazyOutcome:
         if text is None:
             text = self._text = Text(self._render)
         return text
+
+    def said(self) -> str:
+        """``str(self.explanation)``, rendered straight into the slot when not read yet (the
+        JSON writer: no Text made only to be rendered at once)."""
+        text: str | Text | None = getattr(self, "_text", None)
+        if text is None:
+            said = self._text = self._render()
+            return said
+        return str(text)
 
     def _render(self) -> str:
         raise NotImplementedError
