@@ -448,10 +448,11 @@ _DIGEST_SLOT: Any = Form.__dict__["digest"]
 
 def _read_digest(form: Form) -> str:
     value = _DIGEST_SLOT.__get__(form, Form)
-    if type(value) is not str:
-        value = str(value)
-        _DIGEST_SLOT.__set__(form, value)
-    return str(value)
+    if type(value) is str:
+        return value
+    text = str(value)
+    _DIGEST_SLOT.__set__(form, text)
+    return text
 
 
 setattr(  # noqa: B010 - as for Form.nodes
