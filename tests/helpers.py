@@ -1,10 +1,16 @@
-"""Small builders for tests: a one-leaf (or few-leaf) standalone form around a rule."""
+"""Small builders for tests: a one-leaf (or few-leaf) standalone form around a rule; the
+benchmarks' modules (the synthetic system and the floor) for tests that use them."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Mapping, Sequence
+import importlib
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import perfscore
@@ -86,3 +92,17 @@ def score_leaf(
 
 def evaluate(data: Mapping[str, Any]) -> Evaluation:
     return perfscore.evaluate(perfscore.load_form(data))
+
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@contextlib.contextmanager
+def benchmark_modules(*names: str) -> Iterator[tuple[ModuleType, ...]]:
+    """``benchmarks/<name>.py`` imported (``synthetic``, ``floor``), the folder on sys.path
+    only meanwhile."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        yield tuple(importlib.import_module(name) for name in names)
+    finally:
+        sys.path.remove(str(BENCHMARKS))

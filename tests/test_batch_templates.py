@@ -5,35 +5,30 @@ folder, and a reference that fails is tried again by the next form."""
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from perfscore.batch import iter_sources, score_jsonl, score_stream
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from .helpers import benchmark_modules
 
 
 @pytest.fixture
-def synthetic() -> Iterator[object]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import synthetic as module
-
+def synthetic() -> Iterator[ModuleType]:
+    with benchmark_modules("synthetic") as (module,):
         yield module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
 
 
-def _lines(synthetic: object, count: int) -> list[str]:
-    forms = synthetic.forms(count, seed=5)  # type: ignore[attr-defined]
+def _lines(synthetic: ModuleType, count: int) -> list[str]:
+    forms = synthetic.forms(count, seed=5)
     return [json.dumps(f, ensure_ascii=False) + "\n" for f in forms]
 
 
-def _template(synthetic: object, name: str) -> str:
-    text: str = synthetic.template_text()  # type: ignore[attr-defined]
+def _template(synthetic: ModuleType, name: str) -> str:
+    text: str = synthetic.template_text()
     return text.replace("name: 基准测试用合成指标体系（20 个三级指标）", f"name: {name}", 1)
 
 
@@ -42,7 +37,7 @@ def _names(out: list[str]) -> list[str | None]:
 
 
 def test_one_batch_scores_every_form_with_the_template_as_first_used(
-    tmp_path: Path, synthetic: object
+    tmp_path: Path, synthetic: ModuleType
 ) -> None:
     path = tmp_path / "bench" / "synthetic.yaml"
     path.parent.mkdir()
@@ -62,7 +57,7 @@ def test_one_batch_scores_every_form_with_the_template_as_first_used(
 
 
 def test_a_missing_template_is_looked_for_again_by_the_next_form(
-    tmp_path: Path, synthetic: object
+    tmp_path: Path, synthetic: ModuleType
 ) -> None:
     lines = _lines(synthetic, 3)
     path = tmp_path / "bench" / "synthetic.yaml"
@@ -79,7 +74,7 @@ def test_a_missing_template_is_looked_for_again_by_the_next_form(
 
 
 def test_a_relative_template_path_is_read_against_each_forms_folder(
-    tmp_path: Path, synthetic: object
+    tmp_path: Path, synthetic: ModuleType
 ) -> None:
     data = json.loads(_lines(synthetic, 1)[0])
     data["template"] = "tpl.yaml"

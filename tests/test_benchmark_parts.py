@@ -4,9 +4,7 @@ scores them exactly as perfscore does (the benchmark's ratios mean nothing other
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -14,19 +12,13 @@ import pytest
 import perfscore
 from perfscore.batch import score_jsonl
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from .helpers import benchmark_modules
 
 
 @pytest.fixture(scope="module")
-def parts() -> Iterator[tuple[ModuleType, ModuleType]]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import floor
-        import synthetic
-
-        yield synthetic, floor
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def parts() -> Iterator[tuple[ModuleType, ...]]:
+    with benchmark_modules("synthetic", "floor") as modules:
+        yield modules
 
 
 def test_the_floor_agrees_with_perfscore_to_the_cent(

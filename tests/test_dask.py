@@ -29,8 +29,9 @@ import perfscore
 from perfscore.batch import review_stream, score_jsonl
 from perfscore.review import ReviewSummary
 
+from .helpers import benchmark_modules
+
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ROOT / "benchmarks"
 SEED = ROOT / "examples" / "yueyanglou-2023" / "unit-self-evaluation.yaml"
 
 
@@ -57,13 +58,8 @@ def client() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def synthetic() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import synthetic
-
-        yield synthetic
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    with benchmark_modules("synthetic") as (module,):
+        yield module
 
 
 def _lines(synthetic: ModuleType, count: int, *, bad_every: int = 0) -> list[str]:
